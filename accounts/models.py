@@ -1,0 +1,30 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A member of the community; authors and editors are members too."""
+
+    display_name = models.CharField(_("публичное имя"), max_length=80, blank=True)
+    bio = models.TextField(_("о себе"), max_length=2000, blank=True)
+    avatar = models.ImageField(_("аватар"), upload_to="avatars/%Y/%m/", blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def initials(self) -> str:
+        return (self.public_name[:1] or "?").upper()
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"username": self.username})

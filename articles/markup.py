@@ -1,0 +1,74 @@
+"""Markdown to safe HTML, and the plain-text facts derived from it (excerpt, reading time)."""
+
+import html
+import math
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "blockquote",
+    "ul", "ol", "li", "a", "img", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
+    "figure", "figcaption",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+WORDS_PER_MINUTE = 180
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+_word_re = re.compile(r"\w+(?:[-’']\w+)*", re.UNICODE)
+
+
+def render_markdown(source: str) -> str:
+    """Return sanitised HTML for Markdown text; headings shift one level down (the page owns h1)."""
+    tokens = _markdown.parse(source or "")
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + 1, 6)
+            token.tag = f"h{level}"
+    raw = _markdown.renderer.render(tokens, _markdown.options, {})
+    return sanitize_html(raw)
+
+
+def sanitize_html(raw: str, *, link_rel: str = "noopener noreferrer") -> str:
+    """Keep only the tags, attributes and URL schemes the site allows."""
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=link_rel,
+        strip_comments=True,
+    )
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, whitespace folded."""
+    text = nh3.clean(re.sub(r"</(p|li|h\d|blockquote|tr|pre)>", r"\g<0> ", fragment), tags=set())
+    return " ".join(html.unescape(text).split())
+
+
+def truncate_words(text: str, limit: int) -> str:
+    """Cut text at a word boundary no longer than limit characters, marked with '..'."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > 0 else text[:limit]
+    return cut.rstrip(" ,.;:—–-!?…") + ".."
+
+
+def reading_minutes(text: str) -> int:
+    """Whole minutes to read text at an unhurried pace; never less than one."""
+    words = len(_word_re.findall(text or ""))
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))

@@ -1,0 +1,292 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+from unidecode import unidecode
+
+from . import markup
+
+EXCERPT_LENGTH = 300
+
+
+def transliterated_slug(text: str, max_length: int = 200) -> str:
+    """A URL slug of Latin letters for any title, Cyrillic included."""
+    return slugify(unidecode(text or ""))[:max_length].strip("-") or "article"
+
+
+class Rubric(models.Model):
+    name = models.CharField(_("название"), max_length=100, unique=True)
+    slug = models.SlugField(_("адрес"), max_length=100, unique=True)
+    description = models.TextField(_("описание"), blank=True)
+    order = models.PositiveSmallIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("рубрика")
+        verbose_name_plural = _("рубрики")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:rubric", kwargs={"slug": self.slug})
+
+
+class Series(models.Model):
+    title = models.CharField(_("название"), max_length=200)
+    slug = models.SlugField(_("адрес"), max_length=100, unique=True)
+    description = models.TextField(_("описание"), blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("серия")
+        verbose_name_plural = _("серии")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:series", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    """Tag links with a real foreign key to the article, so joins and integrity stay simple."""
+
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("тег статьи")
+        verbose_name_plural = _("теги статей")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="%(app_label)s_%(class)s_unique_tag"
+            )
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles the public may see: published, with a publish date that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Everything an article card shows, in a fixed number of queries for any page size."""
+        return (
+            self.select_related("rubric", "author", "series")
+            .prefetch_related("tags")
+            .defer("body", "body_html", "author__bio", "rubric__description", "series__description")
+        )
+
+    def latest(self):
+        """Newest first; the id breaks ties so pages never overlap."""
+        return self.order_by("-published_at", "-id")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("черновик")
+        PUBLISHED = "published", _("опубликована")
+
+    title = models.CharField(_("заголовок"), max_length=200)
+    slug = models.SlugField(_("адрес"), max_length=220, unique=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("автор"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    rubric = models.ForeignKey(
+        Rubric, verbose_name=_("рубрика"), on_delete=models.PROTECT, related_name="articles"
+    )
+    series = models.ForeignKey(
+        Series,
+        verbose_name=_("серия"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    series_number = models.PositiveIntegerField(_("номер в серии"), null=True, blank=True)
+    tags = TaggableManager(_("теги"), through=TaggedArticle, blank=True)
+    lead = models.TextField(
+        _("лид"), max_length=600, blank=True, help_text=_("Пусто: начало текста станет анонсом.")
+    )
+    excerpt = models.TextField(_("анонс"), editable=False, blank=True)
+    body = models.TextField(_("текст (Markdown)"))
+    body_html = models.TextField(editable=False, blank=True)
+    cover = models.ImageField(_("обложка"), upload_to="covers/%Y/%m/", blank=True)
+    cover_alt = models.CharField(_("описание обложки"), max_length=200, blank=True)
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("дата публикации"),
+        null=True,
+        blank=True,
+        help_text=_("Дата в будущем: статья выйдет в это время."),
+    )
+    reading_time = models.PositiveSmallIntegerField(_("минут чтения"), default=1, editable=False)
+    views_count = models.PositiveIntegerField(_("просмотры"), default=0, editable=False)
+    comments_count = models.PositiveIntegerField(_("комментарии"), default=0, editable=False)
+    score = models.IntegerField(_("рейтинг"), default=0, editable=False)
+    discussion_closed = models.BooleanField(_("обсуждение закрыто"), default=False)
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменена"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("статья")
+        verbose_name_plural = _("статьи")
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_pub_idx"),
+            models.Index(
+                fields=["rubric", "status", "-published_at", "-id"], name="article_rubric_idx"
+            ),
+            models.Index(
+                fields=["author", "status", "-published_at", "-id"], name="article_author_idx"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "series_number"],
+                condition=Q(series__isnull=False),
+                name="%(app_label)s_%(class)s_unique_series_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="%(app_label)s_%(class)s_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        self.body_html = markup.render_markdown(self.body)
+        text = markup.html_to_text(self.body_html)
+        self.reading_time = markup.reading_minutes(text)
+        self.excerpt = markup.truncate_words(self.lead or text, EXCERPT_LENGTH)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self) -> str:
+        base = transliterated_slug(self.title)
+        slug, n = base, 2
+        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+
+class ArticleDailyStats(models.Model):
+    """What happened to one article on one day: the source of the windowed feeds."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="daily_stats")
+    date = models.DateField(_("день"))
+    views = models.PositiveIntegerField(_("просмотры"), default=0)
+    comments = models.IntegerField(_("комментарии"), default=0)
+    votes = models.IntegerField(_("голоса"), default=0)
+
+    class Meta:
+        verbose_name = _("статистика за день")
+        verbose_name_plural = _("статистика по дням")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "date"], name="%(app_label)s_%(class)s_one_row_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["date", "article"], name="stats_date_idx")]
+
+
+class Feed(models.TextChoices):
+    TRENDING = "trending", _("Сейчас в тренде")
+    DISCUSSED = "discussed", _("Обсуждаемое")
+
+
+class Period(models.TextChoices):
+    DAY = "day", _("за день")
+    WEEK = "week", _("за неделю")
+    MONTH = "month", _("за месяц")
+    ALL = "all", _("за всё время")
+
+
+PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30, Period.ALL: None}
+
+
+class FeedEntryQuerySet(models.QuerySet):
+    def page_of(self, feed: str, period: str, *, start: int, stop: int):
+        """Entries at positions [start, stop) of one feed, with their articles ready for cards."""
+        return (
+            self.filter(feed=feed, period=period, position__gte=start, position__lt=stop)
+            .select_related("article__rubric", "article__author", "article__series")
+            .prefetch_related("article__tags")
+            .defer("article__body", "article__body_html", "article__author__bio")
+            .order_by("position")
+        )
+
+
+class FeedEntry(models.Model):
+    """One position of a precomputed feed for one period; rebuilt by services.rebuild_feeds()."""
+
+    feed = models.CharField(max_length=10, choices=Feed.choices)
+    period = models.CharField(max_length=5, choices=Period.choices)
+    position = models.PositiveIntegerField()
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    rank = models.FloatField()
+
+    objects = FeedEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("место в ленте")
+        verbose_name_plural = _("места в лентах")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed", "period", "position"], name="%(app_label)s_%(class)s_one_position"
+            )
+        ]
+
+
+class ChatBlock(models.Model):
+    """The community chat shown on every page; one row, edited in the admin."""
+
+    name = models.CharField(_("название чата"), max_length=100)
+    url = models.URLField(_("ссылка"))
+    members_count = models.PositiveIntegerField(_("участников"), default=0)
+    call_to_action = models.CharField(_("призыв"), max_length=100)
+    is_visible = models.BooleanField(_("показывать"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("блок чата")
+        verbose_name_plural = _("блок чата")
+
+    def __str__(self) -> str:
+        return self.name
