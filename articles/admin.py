@@ -1,3 +1,140 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-# Register your models here.
+from . import services
+from .models import Article, ChatBlock, Rubric, Series
+
+admin.site.site_header = _("Sales Label: редакция")
+admin.site.site_title = _("Редакция")
+admin.site.index_title = _("Управление сайтом")
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "status_label",
+        "rubric",
+        "author",
+        "published_at",
+        "views_count",
+        "comments_count",
+        "score",
+        "preview_link",
+    ]
+    list_filter = ["status", "rubric", "author", "series", "tags"]
+    list_select_related = ["rubric", "author"]
+    search_fields = ["title", "lead", "body", "slug"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["author"]
+    readonly_fields = [
+        "views_count",
+        "comments_count",
+        "score",
+        "reading_time",
+        "created_at",
+        "updated_at",
+        "preview_link",
+    ]
+    actions = ["publish", "unpublish"]
+    list_per_page = 50
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "rubric", "author", "tags", "lead", "body"]}),
+        (_("Обложка"), {"fields": ["cover", "cover_alt"]}),
+        (_("Серия"), {"fields": ["series", "series_number"], "classes": ["collapse"]}),
+        (
+            _("Публикация"),
+            {"fields": ["status", "published_at", "discussion_closed", "preview_link"]},
+        ),
+        (
+            _("Счётчики"),
+            {
+                "fields": [
+                    "views_count",
+                    "comments_count",
+                    "score",
+                    "reading_time",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk}
+
+    @admin.display(description=_("статус"), ordering="status")
+    def status_label(self, obj):
+        if obj.is_scheduled:
+            return _("запланирована")
+        return obj.get_status_display()
+
+    @admin.display(description=_("предпросмотр"))
+    def preview_link(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("articles:preview", kwargs={"slug": obj.slug}),
+            _("открыть"),
+        )
+
+    @admin.action(description=_("Опубликовать выбранные статьи"), permissions=["change"])
+    def publish(self, request, queryset):
+        changed = services.publish(articles=queryset)
+        self.message_user(
+            request,
+            ngettext("Опубликована %(n)d статья.", "Опубликовано %(n)d статей.", changed)
+            % {"n": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Снять с публикации"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        changed = services.unpublish(articles=queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Снята с публикации %(n)d статья.", "Снято с публикации %(n)d статей.", changed
+            )
+            % {"n": changed},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Rubric)
+class RubricAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order", "articles_total"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(articles_total=Count("articles"))
+
+    @admin.display(description=_("статей"), ordering="articles_total")
+    def articles_total(self, obj):
+        return obj.articles_total
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title"]
+
+
+@admin.register(ChatBlock)
+class ChatBlockAdmin(admin.ModelAdmin):
+    list_display = ["name", "members_count", "call_to_action", "url", "is_visible"]
+
+    def has_add_permission(self, request):
+        # One chat block for the whole site: editors change it, they do not add more.
+        return super().has_add_permission(request) and not ChatBlock.objects.exists()

@@ -22,18 +22,18 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 WORDS_PER_MINUTE = 180
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-    ["table", "strikethrough"]
-)
+_markdown = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": False}
+).enable(["table", "strikethrough"])
 _word_re = re.compile(r"\w+(?:[-’']\w+)*", re.UNICODE)
 
 
 def render_markdown(source: str) -> str:
-    """Return sanitised HTML for Markdown text; headings shift one level down (the page owns h1)."""
+    """Return sanitised HTML for Markdown text; "#" becomes h2, since the page owns its h1."""
     tokens = _markdown.parse(source or "")
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            level = min(int(token.tag[1]) + 1, 6)
+            level = max(int(token.tag[1]), 2)
             token.tag = f"h{level}"
     raw = _markdown.renderer.render(tokens, _markdown.options, {})
     return sanitize_html(raw)

@@ -1,8 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .models import Feed
 
 app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("articles/<slug:slug>/", views.detail, name="detail"),
+    path("articles/<slug:slug>/preview/", views.preview, name="preview"),
+    path("articles/<int:pk>/view/", views.record_view, name="record_view"),
+    path("rubrics/<slug:slug>/", views.rubric, name="rubric"),
+    path("rubrics/<slug:slug>/rss/", feeds.RubricFeed(), name="rubric_feed"),
+    path("tags/<slug:slug>/", views.tag, name="tag"),
+    path("authors/<str:username>/", views.author, name="author"),
+    path("series/<slug:slug>/", views.series, name="series"),
+    path("trending/", views.feed_list, {"feed": Feed.TRENDING}, name="trending"),
+    path("discussed/", views.feed_list, {"feed": Feed.DISCUSSED}, name="discussed"),
+    path("rss/", feeds.LatestArticlesFeed(), name="rss"),
+    path("atom/", feeds.LatestArticlesAtomFeed(), name="atom"),
 ]

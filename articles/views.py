@@ -1,5 +1,247 @@
-from django.shortcuts import render
+import re
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user_model
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from taggit.models import Tag
+
+from . import services
+from .models import Article, Feed, FeedEntry, Period, Rubric, Series
+
+# The page's script keeps a random id per browser; without it, address and browser stand in.
+VISITOR_ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 
+def _page(request, object_list, per_page: int | None = None):
+    """The requested page of a list; a page that does not exist is a 404, not a 500."""
+    paginator = Paginator(object_list, per_page or settings.ARTICLES_PER_PAGE)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(_("Такой страницы нет.")) from error
+
+
+def _article_list(request, queryset, *, title: str, **context):
+    page = _page(request, queryset.for_listing().latest())
+    return render(
+        request,
+        "articles/article_list.html",
+        {"page_obj": page, "articles": page.object_list, "title": title, **context},
+    )
+
+
+@require_GET
 def home(request):
-    return render(request, "articles/home.html")
+    page = _page(request, Article.objects.published().for_listing().latest())
+    return render(request, "articles/home.html", {"page_obj": page, "articles": page.object_list})
+
+
+@require_GET
+def rubric(request, slug):
+    rubric = get_object_or_404(Rubric, slug=slug)
+    return _article_list(
+        request,
+        Article.objects.published().filter(rubric=rubric),
+        title=rubric.name,
+        description=rubric.description,
+        rubric=rubric,
+        feed_url=rubric.get_absolute_url() + "rss/",
+    )
+
+
+@require_GET
+def tag(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    return _article_list(
+        request, Article.objects.published().filter(tags=tag), title=f"#{tag.name}", tag=tag
+    )
+
+
+@require_GET
+def author(request, username):
+    author = get_object_or_404(get_user_model(), username=username, is_active=True)
+    return _article_list(
+        request,
+        Article.objects.published().filter(author=author),
+        title=author.public_name,
+        description=author.bio,
+        author=author,
+    )
+
+
+@require_GET
+def series(request, slug):
+    series = get_object_or_404(Series, slug=slug)
+    page = _page(
+        request,
+        Article.objects.published()
+        .filter(series=series)
+        .for_listing()
+        .order_by("-series_number", "-id"),
+    )
+    return render(
+        request,
+        "articles/article_list.html",
+        {
+            "page_obj": page,
+            "articles": page.object_list,
+            "title": series.title,
+            "description": series.description,
+        },
+    )
+
+
+@require_GET
+def feed_list(request, feed):
+    """'Смотреть все' behind a sidebar tab: the whole precomputed feed for a period."""
+    period = request.GET.get("period", Period.WEEK)
+    if period not in Period.values:
+        raise Http404(_("Неизвестный период."))
+    services.ensure_fresh_feeds()
+    total = FeedEntry.objects.filter(feed=feed, period=period).count()
+    page = _page(request, range(total))
+    start = page.start_index() - 1 if total else 0
+    entries = FeedEntry.objects.page_of(feed, period, start=start, stop=page.end_index())
+    return render(
+        request,
+        "articles/feed_list.html",
+        {
+            "page_obj": page,
+            "articles": [entry.article for entry in entries],
+            "title": Feed(feed).label,
+            "feed": feed,
+            "period": period,
+            "periods": Period.choices,
+        },
+    )
+
+
+def _render_article(request, article, *, preview=False):
+    related = (
+        Article.objects.published()
+        .filter(rubric_id=article.rubric_id)
+        .exclude(pk=article.pk)
+        .select_related("rubric")
+        .only("title", "slug", "excerpt", "views_count", "comments_count", "rubric__name",
+              "rubric__slug", "published_at")
+        .latest()[:3]
+    )  # fmt: skip
+    previous_issue = next_issue = None
+    if article.series_id and article.series_number is not None:
+        in_series = Article.objects.published().filter(series_id=article.series_id)
+        previous_issue = (
+            in_series.filter(series_number__lt=article.series_number)
+            .order_by("-series_number")
+            .only("title", "slug", "series_number")
+            .first()
+        )
+        next_issue = (
+            in_series.filter(series_number__gt=article.series_number)
+            .order_by("series_number")
+            .only("title", "slug", "series_number")
+            .first()
+        )
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "related": related,
+            "previous_issue": previous_issue,
+            "next_issue": next_issue,
+            "preview": preview,
+            "json_ld": _json_ld(request, article),
+        },
+    )
+
+
+def _json_ld(request, article) -> dict:
+    """schema.org Article metadata for search engines."""
+    absolute = request.build_absolute_uri
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "description": article.excerpt,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "url": absolute(article.get_absolute_url()),
+        "mainEntityOfPage": absolute(article.get_absolute_url()),
+        "articleSection": article.rubric.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "author": {
+            "@type": "Person",
+            "name": article.author.public_name,
+            "url": absolute(article.author.get_absolute_url()),
+        },
+        "publisher": {"@type": "Organization", "name": "Sales Label"},
+    }
+    if article.cover:
+        data["image"] = absolute(article.cover.url)
+    return data
+
+
+def _article_queryset():
+    return Article.objects.select_related("rubric", "author", "series").prefetch_related("tags")
+
+
+@require_GET
+def detail(request, slug):
+    article = get_object_or_404(_article_queryset().published(), slug=slug)
+    return _render_article(request, article)
+
+
+@staff_member_required
+@require_GET
+def preview(request, slug):
+    """Editors see drafts and scheduled articles exactly as readers will."""
+    article = get_object_or_404(_article_queryset(), slug=slug)
+    response = _render_article(request, article, preview=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@csrf_exempt  # carries no one's authority: a forged report is no more than a visit would be
+@require_POST
+def record_view(request, pk):
+    """The article page's script reports that a reader saw it; answers with the current count."""
+    article = get_object_or_404(
+        Article.objects.published().only("id", "author_id", "status", "published_at"), pk=pk
+    )
+    user_agent = request.headers.get("User-Agent", "")
+    visitor_id = request.POST.get("visitor", "")
+    counted = services.record_view(
+        article=article,
+        visitor=services.visitor_key(
+            visitor_id=visitor_id if VISITOR_ID_RE.fullmatch(visitor_id) else None,
+            ip=request.META.get("REMOTE_ADDR", ""),
+            user_agent=user_agent,
+        ),
+        user=request.user,
+        user_agent=user_agent,
+    )
+    views = Article.objects.filter(pk=pk).values_list("views_count", flat=True).get()
+    return JsonResponse({"counted": counted, "views": views})
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /en/accounts/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def healthz(request):
+    """For load balancers: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")

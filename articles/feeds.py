@@ -1,0 +1,57 @@
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, Rubric
+
+FEED_SIZE = 30
+
+
+class LatestArticlesFeed(Feed):
+    title = _("Продажи в IT: новые статьи")
+    link = "/"
+    description = _("Новые статьи сообщества о продажах IT-услуг.")
+
+    def items(self):
+        return Article.objects.published().for_listing().latest()[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.excerpt
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.author.public_name
+
+    def item_categories(self, item):
+        return [item.rubric.name, *(tag.name for tag in item.tags.all())]
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestArticlesFeed.description
+
+
+class RubricFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Rubric, slug=slug)
+
+    def title(self, rubric):
+        return _("Продажи в IT: %(rubric)s") % {"rubric": rubric.name}
+
+    def link(self, rubric):
+        return rubric.get_absolute_url()
+
+    def description(self, rubric):
+        return rubric.description or rubric.name
+
+    def items(self, rubric):
+        return Article.objects.published().filter(rubric=rubric).for_listing().latest()[:FEED_SIZE]

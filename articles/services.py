@@ -1,0 +1,181 @@
+"""Writes of the articles app: view counting, daily statistics, the precomputed feeds, publishing."""
+
+import datetime
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import PERIOD_DAYS, Article, ArticleDailyStats, Feed, FeedEntry, Period
+
+# Crawlers and link previewers. They rarely run the page's script, but some do.
+BOT_RE = re.compile(
+    r"bot|crawl|spider|slurp|facebookexternalhit|embedly|preview|headless(?!chrome)|"
+    r"curl|wget|python-requests|httpclient|go-http|okhttp|java/|libwww|scrapy|lighthouse",
+    re.IGNORECASE,
+)
+
+# Trending weights: a comment says more than a view, a vote somewhat less than a comment.
+COMMENT_WEIGHT = 5
+VOTE_WEIGHT = 3
+GRAVITY = 1.8
+AGE_OFFSET_HOURS = 2
+FEEDS_FRESH_KEY = "feeds:fresh"
+FEEDS_LOCK_KEY = "feeds:rebuilding"
+FEEDS_MAX_AGE = 5 * 60
+FEEDS_ADVISORY_LOCK = 7_340_021
+
+
+def is_bot(user_agent: str) -> bool:
+    """True for empty user agents and known crawlers."""
+    return not user_agent or bool(BOT_RE.search(user_agent))
+
+
+def visitor_key(*, visitor_id: str | None, ip: str, user_agent: str) -> str:
+    """A stable, non-reversible key for one visitor: their browser's id, else address and browser."""
+    raw = visitor_id or f"{ip}|{user_agent}"
+    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+
+
+def add_daily_stats(
+    *, article_id: int, date: datetime.date, views: int = 0, comments: int = 0, votes: int = 0
+) -> None:
+    """Add to one article's row for one day, creating it; a single atomic upsert."""
+    table = ArticleDailyStats._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, date, views, comments, votes) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (article_id, date) DO UPDATE SET "
+            f"views = {table}.views + EXCLUDED.views, "
+            f"comments = {table}.comments + EXCLUDED.comments, "
+            f"votes = {table}.votes + EXCLUDED.votes",
+            [article_id, date, views, comments, votes],
+        )
+
+
+def record_view(*, article: Article, visitor: str, user=None, user_agent: str = "") -> bool:
+    """Count one view of a public article unless it is a bot, the author, or a repeat in 30 minutes.
+
+    Returns True when the view was counted. The dedup key is claimed with an atomic cache add, and
+    the counter moves with F() in the same transaction as the day's statistics row.
+    """
+    if is_bot(user_agent) or not article.is_public:
+        return False
+    if user is not None and user.is_authenticated and user.pk == article.author_id:
+        return False
+    if not cache.add(f"view:{article.pk}:{visitor}", 1, settings.VIEW_DEDUP_SECONDS):
+        return False
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(views_count=F("views_count") + 1)
+        add_daily_stats(article_id=article.pk, date=timezone.localdate(), views=1)
+    return True
+
+
+def _age_hours_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "EXTRACT(EPOCH FROM (%s - a.published_at)) / 3600.0"
+    return "(julianday(%s) - julianday(a.published_at)) * 24.0"
+
+
+def _feed_select(feed: str, period: str) -> tuple[str, list]:
+    """SQL selecting (article_id, rank, published_at) for one feed and period, best first."""
+    now = timezone.now()
+    article_table = Article._meta.db_table
+    stats_table = ArticleDailyStats._meta.db_table
+    public = "a.status = 'published' AND a.published_at <= %s"
+    days = PERIOD_DAYS[period]
+    if days is None:
+        views, comments, votes = "a.views_count", "a.comments_count", "a.score"
+        source = f"FROM {article_table} a WHERE {public}"
+        params: list = [now]
+        group = ""
+    else:
+        since = timezone.localdate() - datetime.timedelta(days=days - 1)
+        views, comments, votes = "SUM(s.views)", "SUM(s.comments)", "SUM(s.votes)"
+        source = (
+            f"FROM {stats_table} s JOIN {article_table} a ON a.id = s.article_id "
+            f"WHERE s.date >= %s AND {public}"
+        )
+        params = [since, now]
+        group = "GROUP BY a.id, a.published_at"
+    if feed == Feed.DISCUSSED:
+        rank_sql, rank_params = f"1.0 * {comments}", []
+        having = f"HAVING {comments} > 0" if group else f"AND {comments} > 0"
+    else:
+        engagement = f"({views} + {COMMENT_WEIGHT} * {comments} + {VOTE_WEIGHT} * {votes})"
+        if days is None:
+            rank_sql, rank_params = f"1.0 * {engagement}", []
+        else:
+            rank_sql = f"{engagement} / POWER({_age_hours_sql()} + {AGE_OFFSET_HOURS}, {GRAVITY})"
+            rank_params = [now]
+        having = ""
+    sql = f"SELECT a.id, {rank_sql} AS rank, a.published_at {source} {group} {having}"
+    return sql, rank_params + params
+
+
+def rebuild_feeds() -> None:
+    """Recompute every feed and period into FeedEntry, each in one INSERT ... SELECT.
+
+    Trending ranks an article by its engagement inside the period, E = views + 5 x comments +
+    3 x votes (net), divided by (age in hours + 2) ^ 1.8, the gravity of Hacker News: a fresh
+    article with a little engagement beats an old one with more. "All time" has no window and no
+    gravity: it is the most engaging articles ever. Discussed ranks by comments inside the period.
+    Ties go to the newer article, then the higher id, so the order is always the same.
+    """
+    table = FeedEntry._meta.db_table
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # One rebuild at a time; a second waits, then rebuilds from fresher data.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEEDS_ADVISORY_LOCK])
+        FeedEntry.objects.all().delete()
+        for feed in Feed.values:
+            for period in Period.values:
+                select, params = _feed_select(feed, period)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"INSERT INTO {table} (feed, period, position, article_id, rank) "  # noqa: S608
+                        "SELECT %s, %s, ROW_NUMBER() OVER "
+                        "(ORDER BY ranked.rank DESC, ranked.published_at DESC, ranked.id DESC) - 1, "
+                        f"ranked.id, ranked.rank FROM ({select}) ranked",
+                        [feed, period, *params],
+                    )
+    cache.set(FEEDS_FRESH_KEY, timezone.now().isoformat(), FEEDS_MAX_AGE)
+
+
+def ensure_fresh_feeds() -> None:
+    """Rebuild the feeds when they have expired; one caller rebuilds, the rest read the old ones."""
+    if cache.get(FEEDS_FRESH_KEY) is not None:
+        return
+    if cache.add(FEEDS_LOCK_KEY, 1, 60):
+        try:
+            rebuild_feeds()
+        finally:
+            cache.delete(FEEDS_LOCK_KEY)
+
+
+def publish(*, articles) -> int:
+    """Publish drafts now (keeping a date already set); returns how many changed."""
+    now = timezone.now()
+    changed = 0
+    for article in articles:
+        if article.status != Article.Status.PUBLISHED:
+            article.status = Article.Status.PUBLISHED
+            article.published_at = article.published_at or now
+            article.save()
+            changed += 1
+    return changed
+
+
+def unpublish(*, articles) -> int:
+    """Turn articles back into drafts and drop them from the feeds; returns how many changed."""
+    ids = [a.pk for a in articles if a.status == Article.Status.PUBLISHED]
+    with transaction.atomic():
+        Article.objects.filter(pk__in=ids).update(status=Article.Status.DRAFT)
+        FeedEntry.objects.filter(article_id__in=ids).delete()
+    return len(ids)

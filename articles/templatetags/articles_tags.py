@@ -1,0 +1,113 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import translate_url
+from django.utils.formats import number_format
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from articles import markup, services
+from articles.models import ChatBlock, Feed, FeedEntry, Period, Rubric
+
+register = template.Library()
+
+SIDEBAR_SIZE = 5
+SIDEBAR_PERIOD = Period.WEEK
+
+
+@register.filter
+def compact_number(value) -> str:
+    """Counts as people read them: 999, 1,2 тыс., 12 тыс., 3,4 млн."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if abs(n) < 1000:
+        return str(n)
+    for size, label in ((1_000_000_000, _("%(n)s млрд")), (1_000_000, _("%(n)s млн"))):
+        if abs(n) >= size:
+            break
+    else:
+        size, label = 1000, _("%(n)s тыс.")
+    scaled = n / size
+    if abs(scaled) < 10:
+        shown = number_format(int(scaled * 10) / 10, decimal_pos=1, use_l10n=True)
+        shown = shown.removesuffix(",0").removesuffix(".0")
+    else:
+        shown = str(int(scaled))
+    return label % {"n": shown}
+
+
+@register.filter
+def reading_time(minutes) -> str:
+    """'5 минут читать' with the Russian plural forms."""
+    n = int(minutes or 1)
+    return ngettext("%(count)s минута читать", "%(count)s минуты читать", n) % {"count": n}
+
+
+@register.filter
+def cut(text, limit) -> str:
+    """Text cut at a word boundary, marked with '..'."""
+    return markup.truncate_words(text, int(limit))
+
+
+@register.inclusion_tag("includes/_sidebar.html", takes_context=True)
+def sidebar(context):
+    """The chat block and the two feed tabs shown on every page."""
+    services.ensure_fresh_feeds()
+    tabs = []
+    for feed, url_name in (
+        (Feed.TRENDING, "articles:trending"),
+        (Feed.DISCUSSED, "articles:discussed"),
+    ):
+        entries = FeedEntry.objects.filter(
+            feed=feed, period=SIDEBAR_PERIOD, position__lt=SIDEBAR_SIZE
+        ).select_related("article__rubric").only(
+            "position", "article__title", "article__slug", "article__excerpt",
+            "article__views_count", "article__comments_count", "article__rubric__name",
+            "article__rubric__slug",
+        ).order_by("position")  # fmt: skip
+        tabs.append(
+            {
+                "feed": feed,
+                "label": Feed(feed).label,
+                "url_name": url_name,
+                "period": SIDEBAR_PERIOD,
+                "articles": [entry.article for entry in entries],
+            }
+        )
+    return {
+        "chat": ChatBlock.objects.filter(is_visible=True).first(),
+        "tabs": tabs,
+        "request": context.get("request"),
+    }
+
+
+@register.filter
+def members(count) -> str:
+    """'1755 участников' with the Russian plural forms."""
+    n = int(count or 0)
+    return ngettext("%(count)s участник", "%(count)s участника", n) % {"count": n}
+
+
+@register.inclusion_tag("includes/_rubric_nav.html")
+def rubric_nav():
+    """The header's list of rubrics."""
+    return {"rubrics": Rubric.objects.only("name", "slug")}
+
+
+@register.simple_tag(takes_context=True)
+def translated_url(context, language_code) -> str:
+    """This page's address in another language."""
+    request = context["request"]
+    return translate_url(request.get_full_path(), language_code)
+
+
+@register.filter
+def jsonld(data) -> str:
+    """A dict as JSON safe to put inside a <script> element."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_json_script_escapes))  # noqa: S308 - escaped above
