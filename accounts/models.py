@@ -10,6 +10,19 @@ class User(AbstractUser):
     display_name = models.CharField(_("публичное имя"), max_length=80, blank=True)
     bio = models.TextField(_("о себе"), max_length=2000, blank=True)
     avatar = models.ImageField(_("аватар"), upload_to="avatars/%Y/%m/", blank=True)
+    # Kept by the discussions services in the same transaction as the rows they count.
+    comments_count = models.PositiveIntegerField(_("комментарии"), default=0, editable=False)
+    score = models.IntegerField(_("рейтинг"), default=0, editable=False)
+    notify_replies = models.BooleanField(_("письма об ответах на мои комментарии"), default=True)
+    notify_article_comments = models.BooleanField(
+        _("письма о новых комментариях к моим статьям"), default=True
+    )
+    commenting_banned_reason = models.CharField(
+        _("причина запрета комментировать"), max_length=300, blank=True
+    )
+    commenting_banned_until = models.DateTimeField(
+        _("комментировать запрещено до"), null=True, blank=True
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("пользователь")
