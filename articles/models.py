@@ -183,15 +183,15 @@ class Article(models.Model):
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
     def _unique_slug(self) -> str:
         base = transliterated_slug(self.title)
         slug, n = base, 2
         while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-    def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @property
     def is_public(self) -> bool:
@@ -224,6 +224,9 @@ class ArticleDailyStats(models.Model):
             )
         ]
         indexes = [models.Index(fields=["date", "article"], name="stats_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} @ {self.date}"
 
 
 class Feed(models.TextChoices):
@@ -272,6 +275,9 @@ class FeedEntry(models.Model):
                 fields=["feed", "period", "position"], name="%(app_label)s_%(class)s_one_position"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.feed}/{self.period} #{self.position}"
 
 
 class ChatBlock(models.Model):

@@ -1,4 +1,4 @@
-"""Writes of the articles app: view counting, daily statistics, the precomputed feeds, publishing."""
+"""Writes of the articles app: view counting, daily statistics, the feeds, publishing."""
 
 import datetime
 import hashlib
@@ -36,7 +36,7 @@ def is_bot(user_agent: str) -> bool:
 
 
 def visitor_key(*, visitor_id: str | None, ip: str, user_agent: str) -> str:
-    """A stable, non-reversible key for one visitor: their browser's id, else address and browser."""
+    """A stable, non-reversible key for a visitor: their browser's id, else address and agent."""
     raw = visitor_id or f"{ip}|{user_agent}"
     return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
 
@@ -140,8 +140,8 @@ def rebuild_feeds() -> None:
                 with connection.cursor() as cursor:
                     cursor.execute(
                         f"INSERT INTO {table} (feed, period, position, article_id, rank) "  # noqa: S608
-                        "SELECT %s, %s, ROW_NUMBER() OVER "
-                        "(ORDER BY ranked.rank DESC, ranked.published_at DESC, ranked.id DESC) - 1, "
+                        "SELECT %s, %s, ROW_NUMBER() OVER (ORDER BY ranked.rank DESC, "
+                        "ranked.published_at DESC, ranked.id DESC) - 1, "
                         f"ranked.id, ranked.rank FROM ({select}) ranked",
                         [feed, period, *params],
                     )

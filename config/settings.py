@@ -1,8 +1,7 @@
 """Settings for the whole site, one file.
 
-Every difference between deployments is read from the environment; the README lists each variable.
-Without any variables set, the site runs on the embedded SQLite database in development mode only when
-DEBUG is asked for (the quick start does that itself).
+Every difference between deployments is read from the environment; the README lists each
+variable. Without DATABASE_URL the site runs on the embedded SQLite database.
 """
 
 import os
@@ -105,7 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # upgrades from read to write inside a transaction.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

@@ -1,4 +1,4 @@
-"""Loaded by pytest before Django (see pyproject's addopts): the suite needs no environment set up."""
+"""Loaded by pytest before Django (pyproject's addopts), so the suite needs no environment."""
 
 import os
 

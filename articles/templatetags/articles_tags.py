@@ -27,9 +27,10 @@ def compact_number(value) -> str:
         return ""
     if abs(n) < 1000:
         return str(n)
-    for size, label in ((1_000_000_000, _("%(n)s млрд")), (1_000_000, _("%(n)s млн"))):
-        if abs(n) >= size:
-            break
+    if abs(n) >= 1_000_000_000:
+        size, label = 1_000_000_000, _("%(n)s млрд")
+    elif abs(n) >= 1_000_000:
+        size, label = 1_000_000, _("%(n)s млн")
     else:
         size, label = 1000, _("%(n)s тыс.")
     scaled = n / size
