@@ -1,1 +1,105 @@
+"""Fixtures shared by every app's tests: small factories and a clean cache per test."""
+
+import itertools
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+_seq = itertools.count(1)
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def make_user(db):
+    from accounts.models import User
+
+    def make(**fields):
+        n = next(_seq)
+        fields.setdefault("username", f"user{n}")
+        fields.setdefault("email", f"user{n}@example.com")
+        password = fields.pop("password", "pass-12345-word")
+        user = User(**fields)
+        user.set_password(password)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def rubric(db):
+    from articles.models import Rubric
+
+    return Rubric.objects.create(name="Жизнь Сейлза", slug="zhizn-seylza")
+
+
+@pytest.fixture
+def make_article(db, make_user, rubric):
+    from articles.models import Article
+
+    author = None
+
+    def make(**fields):
+        nonlocal author
+        if "author" not in fields:
+            author = author or make_user(display_name="Автор Статей")
+            fields["author"] = author
+        n = next(_seq)
+        fields.setdefault("title", f"Статья номер {n}")
+        fields.setdefault("rubric", rubric)
+        fields.setdefault("body", "Первый абзац статьи о продажах.\n\n## Раздел\n\nЕщё текст.")
+        fields.setdefault("status", Article.Status.PUBLISHED)
+        if fields["status"] == Article.Status.PUBLISHED:
+            fields.setdefault("published_at", timezone.now() - timedelta(hours=n))
+        tags = fields.pop("tags", [])
+        article = Article(**fields)
+        article.save()
+        if tags:
+            article.tags.set(tags)
+        return article
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium through Playwright; skipped loudly without it, failing in CI."""
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required (REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
+        pytest.skip(f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    yield page
+    context.close()
