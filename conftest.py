@@ -22,8 +22,13 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _files(settings, tmp_path):
+    """Uploads go to a temporary folder; static files need no collectstatic manifest."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
