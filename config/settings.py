@@ -4,6 +4,7 @@ Every difference between deployments is read from the environment; the README li
 variable. Without DATABASE_URL the site runs on the embedded SQLite database.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -192,6 +193,17 @@ if env_bool("HTTPS"):
 # Site behaviour.
 ARTICLES_PER_PAGE = 20
 VIEW_DEDUP_SECONDS = 30 * 60
+
+# Discussions: comments, votes, reports. Rates are "count/seconds", per member and per address.
+COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))
+COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
+COMMENT_DUPLICATE_SECONDS = 10
+COMMENT_HIDE_AFTER_REPORTS = int(os.environ.get("COMMENT_HIDE_AFTER_REPORTS", "3"))
+RATE_LIMITS = {"comment": "5/60", "vote": "60/60", "report": "10/3600"}
+RATE_LIMITS_NEW_ACCOUNT = {"comment": "2/60", "vote": "20/60", "report": "3/3600"}
+RATE_LIMITS_PER_IP = {"comment": "30/60", "vote": "300/60", "report": "30/3600"}
+NEW_ACCOUNT_AGE = datetime.timedelta(days=1)
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 
 LOGGING = {
     "version": 1,
