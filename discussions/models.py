@@ -1,3 +1,359 @@
-from django.db import models
+import math
 
-# Create your models here.
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+
+from . import markup
+
+# Replies deeper than this stay at this depth and name whom they answer.
+MAX_DEPTH = 4
+
+
+def wilson_lower_bound(up: int, down: int, z: float = 1.96) -> float:
+    """Lower bound of the 95% confidence interval of the share of upvotes: the "best" order."""
+    n = up + down
+    if n == 0:
+        return 0.0
+    phat = up / n
+    return (phat + z * z / (2 * n) - z * math.sqrt((phat * (1 - phat) + z * z / (4 * n)) / n)) / (
+        1 + z * z / n
+    )
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """Comments everyone may read."""
+        return self.filter(status=Comment.Status.VISIBLE)
+
+    def for_thread(self, article):
+        """Every comment of one article with its author, in one query, oldest first.
+
+        Hidden and deleted comments are included: they hold their replies' place in the thread.
+        """
+        return (
+            self.filter(article=article)
+            .select_related("author")
+            .defer("body", "author__bio", "author__password")
+            .order_by("created_at", "id")
+        )
+
+    def by_author(self, user):
+        """A member's visible comments under public articles, newest first, for their profile."""
+        return (
+            self.visible()
+            .filter(
+                author=user,
+                article__status=Article.Status.PUBLISHED,
+                article__published_at__lte=timezone.now(),
+            )
+            .select_related("article")
+            .only(
+                "id", "body_html", "score", "created_at", "edited_at", "article_id", "author_id",
+                "status", "article__title", "article__slug",
+            )
+            .order_by("-created_at", "-id")
+        )  # fmt: skip
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("виден")
+        HIDDEN = "hidden", _("скрыт")
+        DELETED = "deleted", _("удалён")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("статья"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("автор"),
+        on_delete=models.PROTECT,
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("ответ на"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    depth = models.PositiveSmallIntegerField(_("уровень"), default=0, editable=False)
+    body = models.TextField(_("текст"))
+    body_html = models.TextField(editable=False, blank=True)
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.VISIBLE
+    )
+    score = models.IntegerField(_("рейтинг"), default=0, editable=False)
+    upvotes = models.PositiveIntegerField(_("плюсы"), default=0, editable=False)
+    downvotes = models.PositiveIntegerField(_("минусы"), default=0, editable=False)
+    reports_count = models.PositiveIntegerField(_("жалобы"), default=0, editable=False)
+    created_at = models.DateTimeField(_("написан"), default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(_("изменён"), null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("комментарий")
+        verbose_name_plural = _("комментарии")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["article", "created_at", "id"], name="comment_thread_idx"),
+            models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
+            models.Index(fields=["status", "-reports_count"], name="comment_moderation_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["visible", "hidden", "deleted"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(depth__lte=MAX_DEPTH), name="%(app_label)s_%(class)s_depth_capped"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, depth=0) | Q(parent__isnull=False, depth__gt=0),
+                name="%(app_label)s_%(class)s_depth_matches_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(score=models.F("upvotes") - models.F("downvotes")),
+                name="%(app_label)s_%(class)s_score_is_net_votes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.body[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = markup.render_comment(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:comment", kwargs={"pk": self.pk})
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.VISIBLE
+
+    @property
+    def wilson(self) -> float:
+        return wilson_lower_bound(self.upvotes, self.downvotes)
+
+    def editable_until(self):
+        return self.created_at + settings.COMMENT_EDIT_WINDOW
+
+
+def _vote_constraints(target: str) -> list:
+    return [
+        models.UniqueConstraint(
+            fields=["user", target], name="%(app_label)s_%(class)s_one_vote_per_user"
+        ),
+        models.CheckConstraint(
+            condition=Q(value__in=[-1, 1]), name="%(app_label)s_%(class)s_value_plus_or_minus_one"
+        ),
+    ]
+
+
+class CommentVote(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_votes"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(_("голос"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("голос за комментарий")
+        verbose_name_plural = _("голоса за комментарии")
+        constraints = _vote_constraints("comment")
+
+
+class ArticleVote(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_votes"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(_("голос"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("голос за статью")
+        verbose_name_plural = _("голоса за статьи")
+        constraints = _vote_constraints("article")
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("спам или реклама")
+        RUDE = "rude", _("оскорбления")
+        OFFTOPIC = "offtopic", _("не по теме")
+        OTHER = "other", _("другое")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_reports"
+    )
+    reason = models.CharField(_("причина"), max_length=10, choices=Reason.choices)
+    details = models.CharField(_("подробности"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("подана"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("жалоба")
+        verbose_name_plural = _("жалобы")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="%(app_label)s_%(class)s_one_per_reporter"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=["spam", "rude", "offtopic", "other"]),
+                name="%(app_label)s_%(class)s_reason_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: #{self.comment_id}"
+
+
+class ModerationLog(models.Model):
+    """One moderation decision: who did what to which comment, member or article, and why."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", _("скрыт комментарий")
+        AUTO_HIDE = "auto_hide", _("скрыт по жалобам")
+        RESTORE = "restore", _("восстановлен комментарий")
+        DELETE = "delete", _("удалён комментарий")
+        BAN = "ban", _("запрет комментировать")
+        UNBAN = "unban", _("снят запрет комментировать")
+        CLOSE = "close", _("обсуждение закрыто")
+        OPEN = "open", _("обсуждение открыто")
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("модератор"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Пусто: решение принял сайт (например, по жалобам)."),
+    )
+    action = models.CharField(_("действие"), max_length=10, choices=Action.choices)
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("комментарий"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("статья"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("участник"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_records",
+    )
+    reason = models.CharField(_("причина"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("когда"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("запись модерации")
+        verbose_name_plural = _("журнал модерации")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.get_action_display()
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        """Notifications not yet marked read."""
+        return self.filter(read_at__isnull=True)
+
+    def for_list(self, user):
+        """One member's notifications with everything the list shows, newest first."""
+        return (
+            self.filter(recipient=user)
+            .select_related("actor", "article", "comment")
+            .only(
+                "id", "kind", "value", "created_at", "read_at", "actor__username",
+                "actor__display_name", "article__title", "article__slug", "comment__id",
+                "comment__body_html", "comment__status",
+            )
+            .order_by("-created_at", "-id")
+        )  # fmt: skip
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("ответ на комментарий")
+        VOTE = "vote", _("оценка комментария")
+        ARTICLE_COMMENT = "article_comment", _("комментарий к статье")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Votes are anonymous to the comment's author: the actor is kept only to avoid repeats.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, related_name="+")
+    value = models.SmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("уведомление")
+        verbose_name_plural = _("уведомления")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["reply", "vote", "article_comment"]),
+                name="%(app_label)s_%(class)s_kind_valid",
+            )
+        ]
+
+
+class BookmarkQuerySet(models.QuerySet):
+    def articles_of(self, user):
+        """The public articles a member saved, latest saved first, ready for cards."""
+        return (
+            Article.objects.published()
+            .filter(bookmarks__user=user)
+            .for_listing()
+            .order_by("-bookmarks__created_at", "-id")
+        )
+
+
+class Bookmark(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BookmarkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("закладка")
+        verbose_name_plural = _("закладки")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"], name="%(app_label)s_%(class)s_one_per_article"
+            )
+        ]
