@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,5 +41,10 @@ class User(AbstractUser):
     def initials(self) -> str:
         return (self.public_name[:1] or "?").upper()
 
+    @property
+    def is_new(self) -> bool:
+        """Joined within NEW_ACCOUNT_AGE: such members may be held to slower rate limits."""
+        return self.date_joined > timezone.now() - settings.NEW_ACCOUNT_AGE
+
     def get_absolute_url(self) -> str:
-        return reverse("articles:author", kwargs={"username": self.username})
+        return reverse("accounts:profile", kwargs={"username": self.username})
