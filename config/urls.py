@@ -16,6 +16,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("", include("articles.urls")),
     prefix_default_language=False,
 )
