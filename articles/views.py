@@ -5,7 +5,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -65,14 +65,9 @@ def tag(request, slug):
 
 @require_GET
 def author(request, username):
+    """The old author page: the member's profile lists their articles now."""
     author = get_object_or_404(get_user_model(), username=username, is_active=True)
-    return _article_list(
-        request,
-        Article.objects.published().filter(author=author),
-        title=author.public_name,
-        description=author.bio,
-        author=author,
-    )
+    return redirect(author, permanent=True)
 
 
 @require_GET
