@@ -1,0 +1,73 @@
+"""Every page costs the same number of queries whatever the amount of data (no query per row)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Series
+from articles.services import add_daily_stats, rebuild_feeds
+
+# home / list pages: count, page of articles, their tags, + sidebar (chat, 2 tabs) + rubric nav
+LIST_QUERIES = 7
+
+
+@pytest.fixture
+def site(make_article, make_user):
+    """Build a site of n articles spread over authors, tags and a series; returns its urls."""
+
+    def build(n):
+        series = Series.objects.create(title="Серия", slug=f"seriya-{n}")
+        author = make_user(username=f"author{n}")
+        articles = []
+        for i in range(n):
+            article = make_article(
+                author=author, tags=[f"тег {i % 3}", "общий"], series=series, series_number=i + 1
+            )
+            add_daily_stats(article_id=article.pk, date=timezone.localdate(), views=i, comments=1)
+            articles.append(article)
+        rebuild_feeds()
+        middle = articles[n // 2]
+        return {
+            "home": "/",
+            "article": middle.get_absolute_url(),
+            "rubric": reverse("articles:rubric", args=[middle.rubric.slug]),
+            "tag": reverse("articles:tag", args=["obshchii"]),
+            "series": reverse("articles:series", args=[series.slug]),
+            "trending": reverse("articles:trending") + "?period=week",
+            "discussed": reverse("articles:discussed") + "?period=week",
+            "rss": reverse("articles:rss"),
+        }
+
+    return build
+
+
+EXPECTED = {
+    "home": LIST_QUERIES,
+    # article (+tags), related, previous and next issue, + sidebar and nav
+    "article": 9,
+    "rubric": LIST_QUERIES + 1,  # the rubric itself
+    "tag": LIST_QUERIES + 1,
+    "series": LIST_QUERIES + 1,
+    "trending": LIST_QUERIES,  # total, page of entries, their tags, + sidebar and nav
+    "discussed": LIST_QUERIES,
+    "rss": 2,
+}
+
+
+@pytest.mark.parametrize("page", list(EXPECTED))
+@pytest.mark.parametrize("size", [3, 30])
+def test_page_query_count_is_constant(client, site, django_assert_num_queries, page, size):
+    url = site(size)[page]
+    with django_assert_num_queries(EXPECTED[page]):
+        response = client.get(url)
+    assert response.status_code == 200, url
+
+
+def test_sidebar_is_cached_between_requests(client, site):
+    urls = site(5)
+    client.get(urls["home"])
+    with CaptureQueriesContext(connection) as second:
+        client.get(urls["home"])
+    assert len(second) == LIST_QUERIES - 4  # chat, two tabs and the rubric nav come from the cache

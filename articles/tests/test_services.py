@@ -1,0 +1,133 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, ArticleDailyStats, Feed, FeedEntry, Period
+from articles.services import add_daily_stats, rebuild_feeds, record_view, unpublish
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
+
+
+def feed_titles(feed, period):
+    entries = FeedEntry.objects.filter(feed=feed, period=period).order_by("position")
+    return [entry.article.title for entry in entries.select_related("article")]
+
+
+def test_record_view_counts_once_per_visitor_and_skips_bots_and_author(make_article, make_user):
+    article = make_article()
+    assert record_view(article=article, visitor="a", user_agent=BROWSER)
+    assert not record_view(article=article, visitor="a", user_agent=BROWSER)  # within 30 minutes
+    assert record_view(article=article, visitor="b", user_agent=BROWSER)
+    assert not record_view(article=article, visitor="c", user_agent="Googlebot/2.1")
+    assert not record_view(article=article, visitor="d", user_agent="")
+    assert not record_view(article=article, visitor="e", user=article.author, user_agent=BROWSER)
+    article.refresh_from_db()
+    assert article.views_count == 2
+    stats = ArticleDailyStats.objects.get(article=article, date=timezone.localdate())
+    assert stats.views == 2
+
+
+def test_record_view_ignores_unpublished(make_article):
+    draft = make_article(status=Article.Status.DRAFT)
+    assert not record_view(article=draft, visitor="a", user_agent=BROWSER)
+
+
+def test_view_endpoint(client, make_article):
+    article = make_article()
+    url = f"/articles/{article.pk}/view/"
+    first = client.post(url, {"visitor": "visitor-123456"}, HTTP_USER_AGENT=BROWSER).json()
+    again = client.post(url, {"visitor": "visitor-123456"}, HTTP_USER_AGENT=BROWSER).json()
+    other = client.post(url, {"visitor": "visitor-999999"}, HTTP_USER_AGENT=BROWSER).json()
+    assert (first, again, other) == (
+        {"counted": True, "views": 1},
+        {"counted": False, "views": 1},
+        {"counted": True, "views": 2},
+    )
+    assert client.get(url).status_code == 405
+    assert client.post("/articles/999999/view/").status_code == 404
+
+
+def test_trending_weighs_engagement_by_freshness(make_article):
+    now = timezone.now()
+    today = timezone.localdate()
+    fresh = make_article(title="fresh", published_at=now - timedelta(hours=2))
+    talked = make_article(title="talked", published_at=now - timedelta(hours=10))
+    old = make_article(title="old", published_at=now - timedelta(hours=48))
+    add_daily_stats(article_id=fresh.pk, date=today, views=10)  # 10 / 4^1.8 = 0.82
+    add_daily_stats(article_id=talked.pk, date=today, comments=3)  # 15 / 12^1.8 = 0.17
+    add_daily_stats(article_id=old.pk, date=today, views=50)  # 50 / 50^1.8 = 0.04
+    Article.objects.filter(pk=old.pk).update(views_count=50)
+    Article.objects.filter(pk=fresh.pk).update(views_count=10)
+    Article.objects.filter(pk=talked.pk).update(comments_count=3)
+    rebuild_feeds()
+    assert feed_titles(Feed.TRENDING, Period.DAY) == ["fresh", "talked", "old"]
+    # All time has no gravity: plain engagement, 50 > 15 > 10.
+    assert feed_titles(Feed.TRENDING, Period.ALL) == ["old", "talked", "fresh"]
+    assert feed_titles(Feed.DISCUSSED, Period.DAY) == ["talked"]
+
+
+def test_windows_only_count_engagement_inside_them(make_article):
+    today = timezone.localdate()
+    article = make_article(title="last month")
+    add_daily_stats(article_id=article.pk, date=today - timedelta(days=10), views=5, comments=1)
+    rebuild_feeds()
+    assert feed_titles(Feed.TRENDING, Period.WEEK) == []
+    assert feed_titles(Feed.TRENDING, Period.MONTH) == ["last month"]
+    assert feed_titles(Feed.DISCUSSED, Period.WEEK) == []
+    assert feed_titles(Feed.DISCUSSED, Period.MONTH) == ["last month"]
+
+
+def test_ties_are_broken_by_date_then_id(make_article):
+    published = timezone.now() - timedelta(hours=5)
+    first = make_article(title="first", published_at=published)
+    second = make_article(title="second", published_at=published)
+    newer = make_article(title="newer", published_at=published + timedelta(minutes=1))
+    for article in (first, second, newer):
+        add_daily_stats(article_id=article.pk, date=timezone.localdate(), comments=2)
+        Article.objects.filter(pk=article.pk).update(comments_count=2)
+    rebuild_feeds()
+    assert feed_titles(Feed.DISCUSSED, Period.WEEK) == ["newer", "second", "first"]
+    assert feed_titles(Feed.DISCUSSED, Period.ALL) == ["newer", "second", "first"]
+    rebuild_feeds()  # rebuilding is repeatable
+    assert feed_titles(Feed.DISCUSSED, Period.ALL) == ["newer", "second", "first"]
+
+
+def test_feeds_leave_out_unpublished_and_future_articles(make_article):
+    today = timezone.localdate()
+    public = make_article(title="public")
+    future = make_article(title="future", published_at=timezone.now() + timedelta(days=1))
+    draft = make_article(title="draft", status=Article.Status.DRAFT)
+    for article in (public, future, draft):
+        add_daily_stats(article_id=article.pk, date=today, views=3)
+    rebuild_feeds()
+    assert feed_titles(Feed.TRENDING, Period.WEEK) == ["public"]
+    unpublish(articles=[public])
+    assert feed_titles(Feed.TRENDING, Period.WEEK) == []
+
+
+def test_daily_stats_upsert_adds(make_article):
+    article = make_article()
+    today = timezone.localdate()
+    add_daily_stats(article_id=article.pk, date=today, views=2)
+    add_daily_stats(article_id=article.pk, date=today, views=3, comments=1, votes=-1)
+    row = ArticleDailyStats.objects.get(article=article)
+    assert (row.views, row.comments, row.votes) == (5, 1, -1)
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [("Как преодолеть страх закрытия продаж", "kak-preodolet-strakh-zakrytiia-prodazh"),
+     ("Истории сейлзов #101", "istorii-seilzov-101")],
+)  # fmt: skip
+def test_slug_is_transliterated_and_unique(make_article, title, slug):
+    assert make_article(title=title).slug == slug
+    assert make_article(title=title).slug == f"{slug}-2"
+
+
+def test_save_computes_excerpt_and_reading_time(make_article):
+    article = make_article(body="Слово " * 400, lead="")
+    assert article.reading_time == 3
+    assert article.excerpt.endswith("..") and len(article.excerpt) <= 302
+    with_lead = make_article(lead="Короткий лид.")
+    assert with_lead.excerpt == "Короткий лид."
