@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
@@ -134,6 +135,7 @@ class SeriesAdmin(admin.ModelAdmin):
 @admin.register(ChatBlock)
 class ChatBlockAdmin(admin.ModelAdmin):
     list_display = ["name", "members_count", "call_to_action", "url", "is_visible"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         # One chat block for the whole site: editors change it, they do not add more.
