@@ -1,0 +1,74 @@
+"""A reader in a real Chromium: home, sidebar tabs, 'Смотреть все', an article and its counter."""
+
+import pytest
+from django.utils import timezone
+
+from articles.models import ChatBlock
+from articles.services import add_daily_stats, rebuild_feeds
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(make_article):
+    ChatBlock.objects.create(
+        name="Чат продавцов IT", url="https://t.me/example", members_count=1755,
+        call_to_action="Заходите в чат",
+    )  # fmt: skip
+    hot = make_article(title="Как пережить первый тендер", body="## План\n\nТекст. " * 200)
+    talked = make_article(title="Спор о предоплате", tags=["переговоры"])
+    add_daily_stats(article_id=hot.pk, date=timezone.localdate(), views=40)
+    add_daily_stats(article_id=talked.pk, date=timezone.localdate(), comments=4)
+    rebuild_feeds()
+    return hot, talked
+
+
+def test_reader_journey(live_server, page, demo):
+    hot, talked = demo
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "Свежее"
+    assert page.get_by_text("1755 участников").is_visible()
+
+    trending_tab = page.get_by_role("tab", name="Сейчас в тренде")
+    discussed_tab = page.get_by_role("tab", name="Обсуждаемое")
+    trending_panel = page.locator("#panel-trending")
+    discussed_panel = page.locator("#panel-discussed")
+    assert trending_tab.get_attribute("aria-selected") == "true"
+    assert trending_panel.is_visible() and not discussed_panel.is_visible()
+
+    discussed_tab.click()
+    assert discussed_tab.get_attribute("aria-selected") == "true"
+    assert discussed_panel.is_visible() and not trending_panel.is_visible()
+    assert discussed_panel.get_by_text("Спор о предоплате").is_visible()
+
+    discussed_tab.press("ArrowLeft")  # keyboard: arrows move between tabs
+    assert trending_tab.get_attribute("aria-selected") == "true"
+    assert page.evaluate("document.activeElement.id") == "tab-trending"
+
+    trending_panel.get_by_role("link", name="Смотреть все").click()
+    page.wait_for_url("**/trending/?period=week")
+    assert page.locator("h1").inner_text() == "Сейчас в тренде"
+    page.get_by_role("link", name="за всё время").click()
+    page.wait_for_url("**/trending/?period=all")
+
+    page.locator(".card__title a", has_text="Как пережить первый тендер").click()
+    page.wait_for_url("**" + hot.get_absolute_url())
+    assert page.locator("h1").inner_text() == "Как пережить первый тендер"
+    assert page.get_by_text("3 минуты читать").first.is_visible()
+    assert page.get_by_role("heading", name="Мнения").is_visible()
+    counter = page.locator(".article__meta [data-views-count]")
+    page.wait_for_function(
+        "document.querySelector('.article__meta [data-views-count]').dataset.viewsCount === '1'"
+    )
+    assert counter.inner_text() == "1"
+    hot.refresh_from_db()
+    assert hot.views_count == 1
+
+
+def test_phone_layout_has_no_horizontal_scroll(live_server, browser, demo):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    for path in ("/", demo[0].get_absolute_url(), "/trending/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()
