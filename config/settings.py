@@ -205,6 +205,8 @@ if env_bool("HTTPS"):
 # Site behaviour.
 ARTICLES_PER_PAGE = 20
 VIEW_DEDUP_SECONDS = 30 * 60
+# Anonymous pages are served from the shared cache for this long; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
 # Discussions: comments, votes, reports. Rates are "count/seconds", per member and per address.
 COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))
