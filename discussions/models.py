@@ -176,6 +176,9 @@ class CommentVote(models.Model):
         verbose_name_plural = _("голоса за комментарии")
         constraints = _vote_constraints("comment")
 
+    def __str__(self) -> str:
+        return f"{self.value:+d} #{self.comment_id}"
+
 
 class ArticleVote(models.Model):
     user = models.ForeignKey(
@@ -189,6 +192,9 @@ class ArticleVote(models.Model):
         verbose_name = _("голос за статью")
         verbose_name_plural = _("голоса за статьи")
         constraints = _vote_constraints("article")
+
+    def __str__(self) -> str:
+        return f"{self.value:+d} {self.article_id}"
 
 
 class Report(models.Model):
@@ -328,6 +334,9 @@ class Notification(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_id}"
+
 
 class BookmarkQuerySet(models.QuerySet):
     def articles_of(self, user):
@@ -357,3 +366,6 @@ class Bookmark(models.Model):
                 fields=["user", "article"], name="%(app_label)s_%(class)s_one_per_article"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.article_id}"
