@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("articles.urls")),
+    path("", include("discussions.urls")),
     prefix_default_language=False,
 )
 if settings.DEBUG:
