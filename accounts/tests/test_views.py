@@ -209,3 +209,14 @@ def test_new_member_flag(make_user):
     assert make_user().is_new
     old = make_user(date_joined=timezone.now() - timedelta(days=2))
     assert not old.is_new
+
+
+def test_admin_user_page_shows_profile_and_counters(client, make_user, member):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:accounts_user_change", args=[member.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="display_name"' in html and 'name="notify_replies"' in html
+    assert 'name="commenting_banned_reason"' in html
+    assert 'name="score"' not in html  # kept by the discussions services, read-only here
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
