@@ -99,19 +99,24 @@ def _require_member(user) -> None:
         raise PermissionDenied(_("Войдите, чтобы продолжить."))
 
 
-def _require_not_banned(user) -> None:
+def ban_message(user) -> str | None:
+    """What a barred member reads instead of the comment form, or None when they may comment."""
     reason = commenting_ban(user)
     if reason is None:
-        return
+        return None
     if user.commenting_banned_until:
         until = timezone.localtime(user.commenting_banned_until).strftime("%d.%m.%Y %H:%M")
-        raise PermissionDenied(
-            _("Вам запрещено комментировать до %(until)s. Причина: %(reason)s")
-            % {"until": until, "reason": reason}
-        )
-    raise PermissionDenied(
-        _("Вам запрещено комментировать. Причина: %(reason)s") % {"reason": reason}
-    )
+        return _("Вам запрещено комментировать до %(until)s. Причина: %(reason)s") % {
+            "until": until,
+            "reason": reason,
+        }
+    return _("Вам запрещено комментировать. Причина: %(reason)s") % {"reason": reason}
+
+
+def _require_not_banned(user) -> None:
+    message = ban_message(user)
+    if message:
+        raise PermissionDenied(message)
 
 
 def _require_open(article: Article) -> None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import Comment
 from .services import can_edit, can_moderate
@@ -19,6 +20,8 @@ class Node:
     reply_to: object = None
     holder: "Node | None" = None
     my_vote: int = 0
+    # Why the vote buttons are off for this member, or "" when they may vote.
+    vote_disabled: str = ""
     can_edit: bool = False
     can_delete: bool = False
     can_report: bool = False
@@ -46,7 +49,18 @@ def _root_key(sort: str):
     )
 
 
-def build_thread(comments, *, sort: str = DEFAULT_SORT, viewer=None, my_votes=None) -> list[Node]:
+def vote_disabled(viewer, comment: Comment, *, closed: bool) -> str:
+    """Why the member may not vote on this comment, or "" when they may."""
+    if closed:
+        return gettext("Обсуждение закрыто")
+    if viewer is not None and viewer.is_authenticated and comment.author_id == viewer.pk:
+        return gettext("Нельзя голосовать за свой комментарий")
+    return ""
+
+
+def build_thread(
+    comments, *, sort: str = DEFAULT_SORT, viewer=None, my_votes=None, closed: bool = False
+) -> list[Node]:
     """Top-level nodes in the chosen order, replies oldest first under them.
 
     `comments` come oldest first (Comment.objects.for_thread). Replies deeper than MAX_DEPTH sit
@@ -64,6 +78,7 @@ def build_thread(comments, *, sort: str = DEFAULT_SORT, viewer=None, my_votes=No
         node = Node(
             comment,
             my_vote=my_votes.get(comment.pk, 0),
+            vote_disabled=vote_disabled(viewer, comment, closed=closed),
             can_edit=own and can_edit(viewer, comment, now=now),
             can_delete=(own or moderator) and comment.status != Comment.Status.DELETED,
             can_report=member and not own and comment.is_visible,

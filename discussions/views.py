@@ -26,7 +26,7 @@ from . import services
 from .forms import CommentEditForm, CommentForm, ReportForm, VoteForm
 from .models import Bookmark, Comment, Notification
 from .ratelimit import RateLimited, check_rate_limit
-from .thread import Node
+from .thread import Node, vote_disabled
 
 FAILURES = (ValidationError, PermissionDenied, RateLimited)
 PANEL_SIZE = 8
@@ -99,13 +99,18 @@ def _render_comment(request, comment: Comment, template: str) -> str:
         if comment.parent and comment.parent.depth == comment.depth
         else None,
         my_vote=0,
+        vote_disabled=vote_disabled(user, comment, closed=comment.article.discussion_closed),
         can_edit=services.can_edit(user, comment),
         can_delete=comment.status != Comment.Status.DELETED
         and (comment.author_id == user.pk or services.can_moderate(user)),
         can_report=comment.author_id != user.pk and comment.is_visible,
         can_moderate=services.can_moderate(user),
     )
-    context = {"node": node, "article": comment.article, "discussion_open": True}
+    context = {
+        "node": node,
+        "article": comment.article,
+        "discussion_open": not comment.article.discussion_closed,
+    }
     return render_to_string(template, context, request=request)
 
 

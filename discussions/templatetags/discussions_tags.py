@@ -1,0 +1,126 @@
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django import template
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.shortcuts import resolve_url
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from discussions import services
+from discussions.forms import CommentForm
+from discussions.models import ArticleVote, Bookmark, Comment, CommentVote, Notification
+from discussions.thread import DEFAULT_SORT, SORTS, build_thread
+
+register = template.Library()
+
+SORT_LABELS = {"best": _("лучшие"), "newest": _("новые"), "oldest": _("старые")}
+
+
+@register.filter
+def ago(value) -> str:
+    """ "5 минут назад" within a day, then the date: "5 марта, 14:20" or "5 марта 2024"."""
+    if not value:
+        return ""
+    if timezone.now() - value < timedelta(days=1):
+        return naturaltime(value)
+    local = timezone.localtime(value)
+    if local.year == timezone.localdate().year:
+        return date_format(local, "j E, H:i")
+    return date_format(local, "j E Y")
+
+
+@register.filter
+def signed(value) -> str:
+    """A score as people read it: +5, −3, 0."""
+    n = int(value or 0)
+    if n > 0:
+        return f"+{n}"
+    if n < 0:
+        return f"\u2212{-n}"
+    return "0"
+
+
+def _account_url(url_name: str, article, anchor: str = "comments") -> str:
+    """Log in or sign up, then come back to the same place on the article's page."""
+    next_url = f"{article.get_absolute_url()}#{anchor}"
+    return f"{resolve_url(url_name)}?{urlencode({'next': next_url})}"
+
+
+@register.inclusion_tag("discussions/_thread.html", takes_context=True)
+def comment_thread(context, article):
+    """The whole discussion of an article in a fixed number of queries, however long it is."""
+    request = context["request"]
+    user = request.user
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    comments = list(Comment.objects.for_thread(article))
+    my_votes = {}
+    if user.is_authenticated and comments:
+        my_votes = dict(
+            CommentVote.objects.filter(user=user, comment__article=article).values_list(
+                "comment_id", "value"
+            )
+        )
+    reply_to = None
+    reply_id = request.GET.get("reply", "")
+    if reply_id.isdigit():
+        reply_to = next((c for c in comments if c.pk == int(reply_id) and c.is_visible), None)
+    return {
+        "article": article,
+        "nodes": build_thread(
+            comments,
+            sort=sort,
+            viewer=user,
+            my_votes=my_votes,
+            closed=article.discussion_closed,
+        ),
+        "sort": sort,
+        "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
+        "form": CommentForm(initial={"parent": reply_to.pk if reply_to else None}),
+        "reply_to": reply_to,
+        "ban_message": services.ban_message(user) if user.is_authenticated else None,
+        "discussion_open": not article.discussion_closed,
+        "can_moderate": services.can_moderate(user),
+        "login_url": _account_url(settings.LOGIN_URL, article),
+        "signup_url": _account_url("account_signup", article),
+        "user": user,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("discussions/_article_actions.html", takes_context=True)
+def article_actions(context, article):
+    """The article's vote control and bookmark button, with this member's own vote and save."""
+    request = context["request"]
+    user = request.user
+    my_vote, saved = 0, False
+    if user.is_authenticated:
+        my_vote = (
+            ArticleVote.objects.filter(user=user, article=article)
+            .values_list("value", flat=True)
+            .first()
+            or 0
+        )
+        saved = Bookmark.objects.filter(user=user, article=article).exists()
+    return {
+        "article": article,
+        "my_vote": my_vote,
+        "own": user.is_authenticated and user.pk == article.author_id,
+        "saved": saved,
+        "login_url": _account_url(settings.LOGIN_URL, article, "article-actions"),
+        "user": user,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("discussions/_bell.html", takes_context=True)
+def notifications_bell(context):
+    """The header's bell with the member's unread count; one query."""
+    user = context["request"].user
+    unread = Notification.objects.filter(recipient=user).unread().count()
+    return {"unread": unread, "user": user}
