@@ -280,6 +280,16 @@ class FeedEntry(models.Model):
         return f"{self.feed}/{self.period} #{self.position}"
 
 
+class FlushedBatch(models.Model):
+    """A batch of buffered views already applied; its unique id makes applying it twice fail."""
+
+    batch_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.batch_id
+
+
 class ChatBlock(models.Model):
     """The community chat shown on every page; one row, edited in the admin."""
 

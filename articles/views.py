@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
 from . import services
+from .caching import anonymous_page_cache
 from .models import Article, Feed, FeedEntry, Period, Rubric, Series
 
 # The page's script keeps a random id per browser; without it, address and browser stand in.
@@ -36,12 +37,14 @@ def _article_list(request, queryset, *, title: str, **context):
     )
 
 
+@anonymous_page_cache
 @require_GET
 def home(request):
     page = _page(request, Article.objects.published().for_listing().latest())
     return render(request, "articles/home.html", {"page_obj": page, "articles": page.object_list})
 
 
+@anonymous_page_cache
 @require_GET
 def rubric(request, slug):
     rubric = get_object_or_404(Rubric, slug=slug)
@@ -55,6 +58,7 @@ def rubric(request, slug):
     )
 
 
+@anonymous_page_cache
 @require_GET
 def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
@@ -70,6 +74,7 @@ def author(request, username):
     return redirect(author, permanent=True)
 
 
+@anonymous_page_cache
 @require_GET
 def series(request, slug):
     series = get_object_or_404(Series, slug=slug)
@@ -92,6 +97,7 @@ def series(request, slug):
     )
 
 
+@anonymous_page_cache
 @require_GET
 def feed_list(request, feed):
     """'Смотреть все' behind a sidebar tab: the whole precomputed feed for a period."""
@@ -186,6 +192,7 @@ def _article_queryset():
     return Article.objects.select_related("rubric", "author", "series").prefetch_related("tags")
 
 
+@anonymous_page_cache
 @require_GET
 def detail(request, slug):
     article = get_object_or_404(_article_queryset().published(), slug=slug)
@@ -207,7 +214,10 @@ def preview(request, slug):
 def record_view(request, pk):
     """The article page's script reports that a reader saw it; answers with the current count."""
     article = get_object_or_404(
-        Article.objects.published().only("id", "author_id", "status", "published_at"), pk=pk
+        Article.objects.published().only(
+            "id", "author_id", "status", "published_at", "views_count"
+        ),
+        pk=pk,
     )
     user_agent = request.headers.get("User-Agent", "")
     visitor_id = request.POST.get("visitor", "")
@@ -221,7 +231,10 @@ def record_view(request, pk):
         user=request.user,
         user_agent=user_agent,
     )
-    views = Article.objects.filter(pk=pk).values_list("views_count", flat=True).get()
+    if settings.VIEW_BUFFER:
+        views = article.views_count + services.pending_views(article.pk)
+    else:
+        views = article.views_count + counted
     return JsonResponse({"counted": counted, "views": views})
 
 

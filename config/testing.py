@@ -4,3 +4,5 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Tests see fresh pages; the page cache has tests of its own that turn it on.
+os.environ.setdefault("PAGE_CACHE_SECONDS", "0")

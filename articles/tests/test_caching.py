@@ -1,0 +1,74 @@
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.services import rebuild_feeds
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    return settings
+
+
+def test_anonymous_pages_come_from_the_cache(client, make_article, page_cache):
+    article = make_article(title="Старая новость")
+    rebuild_feeds()
+    for url in ("/", article.get_absolute_url(), "/rss/", "/trending/?period=all"):
+        first = client.get(url)
+        assert first["X-Page-Cache"] == "miss", url
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(url)
+        assert second["X-Page-Cache"] == "hit", url
+        assert len(queries) == 0, url
+        assert second.content == first.content
+        assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_new_content_reaches_members_at_once_and_readers_after_expiry(
+    client, make_article, make_user, page_cache
+):
+    make_article(title="Первая статья")
+    assert "Первая статья" in client.get("/").content.decode()
+    make_article(title="Свежая статья")
+    assert "Свежая статья" not in client.get("/").content.decode()  # cached copy, <= 60 s old
+
+    member = make_user()
+    client.force_login(member)
+    response = client.get("/")
+    assert "Свежая статья" in response.content.decode()
+    assert "X-Page-Cache" not in response
+    assert member.public_name in response.content.decode()  # the member's own header
+    client.logout()
+
+    page_cache.PAGE_CACHE_SECONDS = 1
+    client.cookies.clear()
+    client.get("/articles/nope/")  # 404s are never stored
+    assert client.get("/articles/nope/").get("X-Page-Cache") is None
+    from django.core.cache import cache
+
+    cache.clear()
+    client.get("/")
+    time.sleep(1.1)
+    assert "Свежая статья" in client.get("/").content.decode()
+
+
+def test_member_header_never_leaks_into_the_shared_copy(
+    client, make_article, make_user, page_cache
+):
+    make_article()
+    member = make_user(display_name="Секретное Имя")
+    client.force_login(member)
+    client.get("/")
+    client.logout()
+    client.cookies.clear()
+    assert "Секретное Имя" not in client.get("/").content.decode()
+
+
+def test_page_cache_off(client, make_article, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    make_article()
+    client.get("/")
+    assert "X-Page-Cache" not in client.get("/")
