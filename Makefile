@@ -32,6 +32,12 @@ messages: $(VENV)/.installed-dev
 	DEBUG=1 $(PY) manage.py makemessages -l en -l ru --no-obsolete --ignore=.venv
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
+# The production server locally: DEBUG off, static files collected and served by whitenoise.
+serve: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-local-serve-$$(hostname)} $(PY) manage.py collectstatic --noinput -v0
+	SECRET_KEY=$${SECRET_KEY:-local-serve-$$(hostname)} $(PY) manage.py migrate --noinput
+	SECRET_KEY=$${SECRET_KEY:-local-serve-$$(hostname)} PORT=$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
+
 demo-big: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py load_demo --articles 10000
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_safe, require_POST
 from taggit.models import Tag
 
 from . import services
@@ -38,14 +38,14 @@ def _article_list(request, queryset, *, title: str, **context):
 
 
 @anonymous_page_cache
-@require_GET
+@require_safe
 def home(request):
     page = _page(request, Article.objects.published().for_listing().latest())
     return render(request, "articles/home.html", {"page_obj": page, "articles": page.object_list})
 
 
 @anonymous_page_cache
-@require_GET
+@require_safe
 def rubric(request, slug):
     rubric = get_object_or_404(Rubric, slug=slug)
     return _article_list(
@@ -59,7 +59,7 @@ def rubric(request, slug):
 
 
 @anonymous_page_cache
-@require_GET
+@require_safe
 def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     return _article_list(
@@ -67,7 +67,7 @@ def tag(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def author(request, username):
     """The old author page: the member's profile lists their articles now."""
     author = get_object_or_404(get_user_model(), username=username, is_active=True)
@@ -75,7 +75,7 @@ def author(request, username):
 
 
 @anonymous_page_cache
-@require_GET
+@require_safe
 def series(request, slug):
     series = get_object_or_404(Series, slug=slug)
     page = _page(
@@ -98,7 +98,7 @@ def series(request, slug):
 
 
 @anonymous_page_cache
-@require_GET
+@require_safe
 def feed_list(request, feed):
     """'Смотреть все' behind a sidebar tab: the whole precomputed feed for a period."""
     period = request.GET.get("period", Period.WEEK)
@@ -193,14 +193,14 @@ def _article_queryset():
 
 
 @anonymous_page_cache
-@require_GET
+@require_safe
 def detail(request, slug):
     article = get_object_or_404(_article_queryset().published(), slug=slug)
     return _render_article(request, article)
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def preview(request, slug):
     """Editors see drafts and scheduled articles exactly as readers will."""
     article = get_object_or_404(_article_queryset(), slug=slug)
@@ -238,7 +238,7 @@ def record_view(request, pk):
     return JsonResponse({"counted": counted, "views": views})
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
