@@ -5,8 +5,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,16 +16,6 @@ from .forms import ProfileForm
 from .models import User
 
 PROFILE_COMMENTS = 10
-
-
-def _latest_comments(member: User):
-    """The member's newest comments, or None until discussions provides their list template."""
-    # TODO(accounts): drop this guard once templates/discussions/_profile_comments.html lands.
-    try:
-        get_template("discussions/_profile_comments.html")
-    except TemplateDoesNotExist:
-        return None
-    return Comment.objects.by_author(member)[:PROFILE_COMMENTS]
 
 
 @require_GET
@@ -46,7 +34,7 @@ def profile(request, username):
             "member": member,
             "page_obj": page,
             "articles": page.object_list,
-            "comments": _latest_comments(member),
+            "comments": Comment.objects.by_author(member)[:PROFILE_COMMENTS],
         },
     )
 

@@ -9,9 +9,10 @@ from PIL import Image
 
 from accounts.models import User
 from articles.models import Article
+from discussions.services import create_comment
 
-# member (1), count of their articles (2), the page of them (3), their tags (4)
-PROFILE_QUERIES = 4
+# member (1), count of their articles (2), the page of them (3), their tags (4), comments (5)
+PROFILE_QUERIES = 5
 
 
 def _image(fmt="PNG", size=(64, 64), name="avatar.png") -> SimpleUploadedFile:
@@ -82,12 +83,22 @@ def test_profile_paginates_articles(client, member, make_article, settings):
     assert "Страница 2 из 2" in html
 
 
-@pytest.mark.parametrize("articles", [2, 25])
-def test_profile_query_count_does_not_grow_with_articles(
-    client, member, make_article, django_assert_num_queries, articles
+def test_profile_lists_latest_comments_with_links(client, member, make_article):
+    article = make_article(title="Статья для спора")
+    comment = create_comment(article=article, author=member, body="Не согласна с выводом.")
+    html = client.get(member.get_absolute_url()).content.decode()
+    assert "Последние комментарии" in html
+    assert "Не согласна с выводом." in html
+    assert f'href="{article.get_absolute_url()}#comment-{comment.pk}"' in html
+
+
+@pytest.mark.parametrize("size", [2, 25])
+def test_profile_query_count_does_not_grow_with_articles_and_comments(
+    client, member, make_article, django_assert_num_queries, size
 ):
-    for n in range(articles):
-        make_article(author=member, tags=[f"тег {n % 4}", "общий"])
+    for n in range(size):
+        article = make_article(author=member, tags=[f"тег {n % 4}", "общий"])
+        create_comment(article=article, author=member, body=f"Комментарий {n}", send_email=False)
     client.get("/")  # warm the cached rubric navigation and sidebar, as on a live site
     with django_assert_num_queries(PROFILE_QUERIES):
         response = client.get(member.get_absolute_url())
