@@ -1,15 +1,5 @@
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in Russian and leaves no language behind: a request under /en/ activates
-    English for the whole thread, and reverse() in the next test would follow it."""
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
 
 
 @pytest.fixture
