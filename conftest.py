@@ -32,8 +32,9 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _files(settings, tmp_path):
-    """Uploads go to a temporary folder; static files need no collectstatic manifest."""
+    """Uploads go to a temporary folder, static files need no manifest, passwords hash fast."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
