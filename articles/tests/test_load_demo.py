@@ -29,12 +29,6 @@ DEMO_PASSWORDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """The command sets three passwords per run; the default hasher would make that slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def load_demo(**options) -> str:
     out = StringIO()
     call_command("load_demo", stdout=out, **options)
