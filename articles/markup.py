@@ -32,6 +32,9 @@ def render_markdown(source: str) -> str:
     """Return sanitised HTML for Markdown text; "#" becomes h2, since the page owns its h1."""
     tokens = _markdown.parse(source or "")
     for token in tokens:
+        if token.type in ("th_open", "td_open") and "style" in token.attrs:
+            # markdown-it aligns columns with a style attribute, which the sanitiser drops
+            token.attrs = {"align": str(token.attrs["style"]).removeprefix("text-align:")}
         if token.type in ("heading_open", "heading_close"):
             level = max(int(token.tag[1]), 2)
             token.tag = f"h{level}"

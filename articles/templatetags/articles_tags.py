@@ -66,8 +66,9 @@ def sidebar(context):
     ):
         entries = FeedEntry.objects.filter(
             feed=feed, period=SIDEBAR_PERIOD, position__lt=SIDEBAR_SIZE
-        ).select_related("article__rubric").only(
+        ).select_related("article__rubric", "article__series").only(
             "position", "article__title", "article__slug", "article__excerpt",
+            "article__series_number", "article__series__title",
             "article__views_count", "article__comments_count", "article__rubric__name",
             "article__rubric__slug",
         ).order_by("position")  # fmt: skip

@@ -93,7 +93,7 @@ print("hello")
 ```
 
 | Этап | Конверсия |
-| --- | --- |
+| --- | ---: |
 | Лид | 100% |
 """
     html = render_markdown(source)
@@ -102,6 +102,7 @@ print("hello")
         assert tag in html, tag
     assert '<img src="/static/img/favicon.svg" alt="Схема воронки">' in html
     assert '<a href="https://example.com" rel="noopener noreferrer">ссылкой</a>' in html
+    assert '<td align="right">100%</td>' in html
     assert "<h1>" not in html, "the page owns the only h1"
 
 

@@ -45,8 +45,8 @@ def site(make_article, make_user):
 
 EXPECTED = {
     "home": LIST_QUERIES,
-    # article (+tags), related, previous and next issue, + sidebar and nav
-    "article": 9,
+    # article (+tags), related, previous and next issue, the comment thread, + sidebar and nav
+    "article": 10,
     "rubric": LIST_QUERIES + 1,  # the rubric itself
     "tag": LIST_QUERIES + 1,
     "series": LIST_QUERIES + 1,
