@@ -269,7 +269,7 @@ def _change_status(comment: Comment, status: str, *, allowed_from: set[str]) -> 
         comment.status = current
         return False
     Comment.objects.filter(pk=comment.pk).update(status=status)
-    delta = (status == Comment.Status.VISIBLE) - (current == Comment.Status.VISIBLE)
+    delta = int(status == Comment.Status.VISIBLE) - int(current == Comment.Status.VISIBLE)
     if delta:
         _count_comment(comment, delta)
     comment.status = status
@@ -467,8 +467,8 @@ def cast_vote(*, user, target: Article | Comment, value: int) -> VoteResult:
             delta = value - previous
             changes = {"score": F("score") + delta}
             if is_comment:
-                changes["upvotes"] = F("upvotes") + (value == 1) - (previous == 1)
-                changes["downvotes"] = F("downvotes") + (value == -1) - (previous == -1)
+                changes["upvotes"] = F("upvotes") + int(value == 1) - int(previous == 1)
+                changes["downvotes"] = F("downvotes") + int(value == -1) - int(previous == -1)
             model.objects.filter(pk=target.pk).update(**changes)
             get_user_model().objects.filter(pk=target.author_id).update(score=F("score") + delta)
             if is_comment:

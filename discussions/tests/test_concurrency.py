@@ -1,0 +1,167 @@
+"""Many members at once on the same item: exact counters, no duplicate votes, no 500s.
+
+Runs on PostgreSQL only (DATABASE_URL=postgres://...); SQLite serialises every writer anyway.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article, ArticleDailyStats
+from discussions import services
+from discussions.models import ArticleVote, Comment, CommentVote, ModerationLog
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrency is tested on PostgreSQL"
+    ),
+]
+
+MEMBERS = 20
+
+
+def _at_once(jobs):
+    """Run every job in its own thread and connection, released together by a barrier."""
+    barrier = threading.Barrier(len(jobs))
+    errors = []
+
+    def run(job):
+        try:
+            barrier.wait()
+            job()
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+@pytest.fixture
+def crowd(make_user):
+    return [make_user() for _ in range(MEMBERS)]
+
+
+def test_double_clicked_votes_from_many_members(article, member, make_comment, crowd):
+    comment = make_comment()
+    # Every member clicks twice at once on the comment and on the article; a quarter vote down.
+    values = {user.pk: (-1 if n % 4 == 0 else 1) for n, user in enumerate(crowd)}
+    jobs = []
+    for user in crowd:
+        for target in (comment, article):
+            for _ in range(2):
+                jobs.append(
+                    lambda u=user, t=target: services.cast_vote(
+                        user=u, target=t, value=values[u.pk]
+                    )
+                )
+    errors = _at_once(jobs)
+    assert errors == []
+    expected = sum(values.values())  # 15 up, 5 down: +10
+    comment.refresh_from_db()
+    article.refresh_from_db()
+    member.refresh_from_db()
+    author = article.author
+    author.refresh_from_db()
+    assert CommentVote.objects.filter(comment=comment).count() == MEMBERS
+    assert ArticleVote.objects.filter(article=article).count() == MEMBERS
+    assert (comment.score, comment.upvotes, comment.downvotes) == (expected, 15, 5)
+    assert article.score == expected
+    assert (member.score, author.score) == (expected, expected)
+    stats = ArticleDailyStats.objects.get(article=article, date=timezone.localdate())
+    assert stats.votes == expected
+    assert services.recount_counters() == {"comments": 0, "articles": 0, "users": 0}
+
+
+def test_changing_votes_at_once_keep_score_exact(article, make_comment, crowd):
+    comment = make_comment()
+    for user in crowd:
+        services.cast_vote(user=user, target=comment, value=1)
+    # Everyone changes their mind at the same moment.
+    jobs = [lambda u=u: services.cast_vote(user=u, target=comment, value=-1) for u in crowd]
+    errors = _at_once(jobs)
+    assert errors == []
+    comment.refresh_from_db()
+    assert (comment.score, comment.upvotes, comment.downvotes) == (-MEMBERS, 0, MEMBERS)
+    assert services.recount_counters() == {"comments": 0, "articles": 0, "users": 0}
+
+
+def test_many_members_commenting_and_replying_at_once(article, member, make_comment, crowd):
+    parent = make_comment()
+    jobs = []
+    for n, user in enumerate(crowd):
+        jobs.append(
+            lambda u=user, n=n: services.create_comment(
+                article=article, author=u, body=f"Мнение {n}", send_email=False
+            )
+        )
+        jobs.append(
+            lambda u=user, n=n: services.create_comment(
+                article=article, author=u, body=f"Ответ {n}", parent=parent, send_email=False
+            )
+        )
+    errors = _at_once(jobs)
+    assert errors == []
+    article.refresh_from_db()
+    total = 1 + 2 * MEMBERS
+    assert article.comments_count == total == Comment.objects.filter(article=article).count()
+    stats = ArticleDailyStats.objects.get(article=article, date=timezone.localdate())
+    assert stats.comments == total
+    assert {
+        u.comments_count for u in type(member).objects.filter(pk__in=[u.pk for u in crowd])
+    } == {2}
+    assert services.recount_counters() == {"comments": 0, "articles": 0, "users": 0}
+
+
+def test_same_text_posted_twice_at_once_is_stored_once(article, other_member):
+    jobs = [
+        lambda: services.create_comment(
+            article=article, author=other_member, body="Двойной клик", send_email=False
+        )
+        for _ in range(2)
+    ]
+    errors = _at_once(jobs)
+    assert [type(error) for error in errors] == [services.DuplicateComment]
+    assert Comment.objects.filter(body="Двойной клик").count() == 1
+    article.refresh_from_db()
+    assert article.comments_count == 1
+
+
+def test_reports_at_once_hide_exactly_once(settings, article, make_comment, crowd):
+    settings.COMMENT_HIDE_AFTER_REPORTS = 3
+    comment = make_comment()
+    jobs = [
+        lambda u=u: services.report_comment(comment=comment, reporter=u, reason="spam")
+        for u in crowd[:8]
+    ]
+    errors = _at_once(jobs)
+    # Reports that arrive after the comment was hidden are refused with a clear message.
+    assert all(error.code == "not_visible" for error in errors)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+    assert comment.reports_count == 8 - len(errors) >= 3
+    assert ModerationLog.objects.filter(action="auto_hide").count() == 1
+    article.refresh_from_db()
+    assert article.comments_count == 0
+
+
+def test_delete_clicked_twice_at_once_counts_once(article, member, make_comment):
+    comment = make_comment()
+    make_comment(body="Второй")
+    errors = _at_once(
+        [lambda: services.delete_comment(comment=comment, user=member) for _ in range(4)]
+    )
+    assert errors == []
+    article.refresh_from_db()
+    member.refresh_from_db()
+    assert (article.comments_count, member.comments_count) == (1, 1)
+    assert Article.objects.get(pk=article.pk).comments_count == 1
