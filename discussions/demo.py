@@ -19,7 +19,7 @@ from django.utils import timezone
 from articles.models import Article
 
 from . import services
-from .models import ArticleVote, Comment
+from .models import ArticleVote, Comment, Notification
 
 DEMO_PASSWORD = "member-demo-123"
 ARTICLES_WITH_DISCUSSIONS = 30
@@ -191,4 +191,8 @@ def load_demo_discussions(*, articles: int = ARTICLES_WITH_DISCUSSIONS) -> dict[
             totals["comments"] += _discuss(article, members, rng)
             totals["votes"] += _vote(article, members, rng)
         totals["articles"] += 1
+    # Demo members have read the votes on their comments long ago; replies stay unread.
+    Notification.objects.filter(recipient__in=members, kind=Notification.Kind.VOTE).unread().update(
+        read_at=timezone.now()
+    )
     return totals
