@@ -1,0 +1,102 @@
+"""A new member in a real Chromium: sign up, confirm the email, comment, reply, vote, log out."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from discussions import services
+from discussions.models import ArticleVote, Comment, CommentVote
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Sales-Label-2026!"
+
+
+def _confirmation_link() -> str:
+    for message in reversed(mail.outbox):
+        found = re.search(r"https?://\S+/accounts/confirm-email/\S+", message.body)
+        if found:
+            return found.group(0)
+    raise AssertionError(f"no confirmation email among {[m.subject for m in mail.outbox]}")
+
+
+def test_member_journey(live_server, page, article, member):
+    opener = services.create_comment(
+        article=article, author=member, body="Кто пробовал продавать пилот за деньги?"
+    )
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    url = live_server.url
+
+    # Sign up and confirm the address from the email.
+    page.goto(url + "/accounts/signup/")
+    page.fill("[name=email]", "newbie@example.com")
+    page.fill("[name=username]", "newbie")
+    page.fill("[name=password1]", PASSWORD)
+    page.fill("[name=password2]", PASSWORD)
+    page.locator("form [type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(_confirmation_link())
+    page.locator("main form [type=submit]").click()
+    page.wait_for_load_state()
+
+    # An unconfirmed visit to the thread asks to log in, and brings the member back there.
+    page.goto(url + article.get_absolute_url())
+    if page.locator(".discussion__login").count():
+        page.locator(".discussion__login a").first.click()
+        page.fill("[name=login]", "newbie")
+        page.fill("[name=password]", PASSWORD)
+        page.locator("main form [type=submit]").click()
+        page.wait_for_url(re.compile(re.escape(article.get_absolute_url())))
+    count = page.locator(".comments__count")
+    assert count.inner_text() == "1"
+
+    # Comment without a page load: the comment appears and the counter moves.
+    page.fill("#comment-form textarea", "Пробовал: **пилот за деньги** окупился.")
+    page.locator("#comment-form [type=submit]").click()
+    mine = page.locator(".comment", has_text="пилот за деньги окупился")
+    mine.wait_for()
+    assert mine.locator("strong").inner_text() == "пилот за деньги"
+    page.wait_for_function("document.querySelector('.comments__count').textContent === '2'")
+
+    # Reply to the opener: the form moves under it, the reply lands in its replies.
+    opener_item = page.locator(f"#comment-{opener.pk}")
+    opener_item.locator(f"[data-reply='{opener.pk}']").click()
+    page.fill("#comment-form textarea", "А как договорились о цене пилота?")
+    page.locator("#comment-form [type=submit]").click()
+    reply = opener_item.locator(".comment-list--replies .comment", has_text="о цене пилота")
+    reply.wait_for()
+    page.wait_for_function("document.querySelector('.comments__count').textContent === '3'")
+
+    # Vote on the opener and on the article; the scores change in place.
+    opener_item.locator(":scope > [data-comment-body] .vote__button--up").click()
+    page.wait_for_function(
+        f"document.querySelector('#comment-{opener.pk} [data-score]').textContent === '+1'"
+    )
+    page.locator("#article-actions .vote__button--up").click()
+    page.wait_for_function(
+        "document.querySelector('#article-actions [data-score]').textContent === '+1'"
+    )
+
+    # A page load shows the same state from the database.
+    page.reload()
+    assert page.locator(".comments__count").inner_text() == "3"
+    up = page.locator(f"#comment-{opener.pk} > [data-comment-body] .vote__button--up")
+    assert up.get_attribute("aria-pressed") == "true"
+    assert Comment.objects.filter(author__username="newbie").count() == 2
+    assert CommentVote.objects.get(comment=opener).value == 1
+    assert ArticleVote.objects.get(article=article).value == 1
+    member.refresh_from_db()
+    assert member.score == 1
+
+    # Log out from the user menu.
+    page.locator(".user-menu summary").click()
+    page.get_by_role("button", name="Выйти").click()
+    page.wait_for_load_state()
+    if page.locator("main form [type=submit]").count() and "logout" in page.url:
+        page.locator("main form [type=submit]").click()  # allauth's confirmation page
+        page.wait_for_load_state()
+    page.goto(url + article.get_absolute_url())
+    assert page.locator(".discussion__login").is_visible()
+    assert errors == []
