@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
@@ -104,6 +105,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Hand-written articles: {created} of {total} added.")
         if options["articles"] is not None:
             self.generate(target=options["articles"])
+        # Discussions add their members, comments and votes; by command name, so articles never
+        # imports discussions.
+        if "load_demo_discussions" in get_commands():
+            call_command("load_demo_discussions", no_feeds=True, stdout=self.stdout)
         rebuild_feeds()
         self.stdout.write(f"Feeds rebuilt. Done in {time.perf_counter() - started:.1f} s.")
         self.print_logins()
