@@ -184,7 +184,7 @@ def test_two_nodes_share_sessions_and_keep_counters_exact(nodes, make_user, make
     with ThreadPoolExecutor(MEMBERS) as pool:
         outcomes = list(pool.map(act, range(MEMBERS)))
 
-    for value, (vote, comment, view_a, view_b) in outcomes:
+    for _, (vote, comment, view_a, view_b) in outcomes:
         assert vote[0] == 200, vote
         assert comment[0] == 201, comment
         assert view_a[0] == 200 and view_b[0] == 200
