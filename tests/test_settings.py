@@ -1,0 +1,36 @@
+"""Start-up behaviour that depends on the environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.template.loader import render_to_string
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True,
+    )  # fmt: skip
+
+
+def test_production_start_without_secret_key_stops_with_a_clear_message():
+    result = manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    assert manage("shell", "-c", code, SECRET_KEY="x").stdout.split()[-1] == "False"
+    assert manage("shell", "-c", code, DEBUG="1").stdout.split()[-1] == "True"
+
+
+def test_server_error_page_stands_alone():
+    html = render_to_string("500.html")
+    assert "Что-то сломалось на нашей стороне" in html
+    assert "{%" not in html
