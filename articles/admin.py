@@ -12,6 +12,7 @@ from .models import Article, ChatBlock, Rubric, Series
 admin.site.site_header = _("Sales Label: редакция")
 admin.site.site_title = _("Редакция")
 admin.site.index_title = _("Управление сайтом")
+admin.site.enable_nav_sidebar = False  # the article list needs the width
 
 
 @admin.register(Article)
@@ -27,7 +28,13 @@ class ArticleAdmin(admin.ModelAdmin):
         "score",
         "preview_link",
     ]
-    list_filter = ["status", "rubric", "author", "series", "tags"]
+    list_filter = [
+        "status",
+        "rubric",
+        ("author", admin.RelatedOnlyFieldListFilter),  # authors, not every member
+        "series",
+        "tags",
+    ]
     list_select_related = ["rubric", "author"]
     search_fields = ["title", "lead", "body", "slug"]
     date_hierarchy = "published_at"
@@ -67,6 +74,11 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's generic "Выберите статья для изменения" gets the Russian case wrong.
+        extra_context = {"title": _("Статьи"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk}
