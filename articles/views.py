@@ -1,8 +1,10 @@
 import re
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,17 +21,46 @@ from .models import Article, Feed, FeedEntry, Period, Rubric, Series
 VISITOR_ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 
-def _page(request, object_list, per_page: int | None = None):
+class CachedCountPaginator(Paginator):
+    """Counts a list once a minute: on a big site the count costs more than the page itself."""
+
+    def __init__(self, object_list, per_page, *, count_key: str):
+        super().__init__(object_list, per_page)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        return cache.get_or_set(
+            f"list-count:{self.count_key}", lambda: Paginator.count.func(self), 60
+        )
+
+
+def _page(request, object_list, *, count_key: str):
     """The requested page of a list; a page that does not exist is a 404, not a 500."""
-    paginator = Paginator(object_list, per_page or settings.ARTICLES_PER_PAGE)
+    paginator = CachedCountPaginator(object_list, settings.ARTICLES_PER_PAGE, count_key=count_key)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(_("Такой страницы нет.")) from error
 
 
-def _article_list(request, queryset, *, title: str, **context):
-    page = _page(request, queryset.for_listing().latest())
+def _card_page(request, queryset, *, count_key: str, order=("-published_at", "-id")):
+    """A page of article cards: the ids first, from an index-only scan even deep in a list, then
+    the cards of just those articles, so page 1000 costs about what page 1 does."""
+    ordered_ids = queryset.order_by(*order).values_list("id", flat=True)
+    page = _page(request, ordered_ids, count_key=count_key)
+    # Slice by the page number, not the cached count: a new article must not push one out.
+    start = (page.number - 1) * page.paginator.per_page
+    ids = list(ordered_ids[start : start + page.paginator.per_page])
+    cards = Article.objects.filter(id__in=ids).for_listing().in_bulk()
+    page.object_list = [cards[pk] for pk in ids]
+    return page
+
+
+def _article_list(request, queryset, *, title: str, count_key: str, order=None, **context):
+    page = _card_page(
+        request, queryset, count_key=count_key, order=order or ("-published_at", "-id")
+    )
     return render(
         request,
         "articles/article_list.html",
@@ -40,7 +71,7 @@ def _article_list(request, queryset, *, title: str, **context):
 @anonymous_page_cache
 @require_safe
 def home(request):
-    page = _page(request, Article.objects.published().for_listing().latest())
+    page = _card_page(request, Article.objects.published(), count_key="home")
     return render(request, "articles/home.html", {"page_obj": page, "articles": page.object_list})
 
 
@@ -52,6 +83,7 @@ def rubric(request, slug):
         request,
         Article.objects.published().filter(rubric=rubric),
         title=rubric.name,
+        count_key=f"rubric:{rubric.pk}",
         description=rubric.description,
         rubric=rubric,
         feed_url=rubric.get_absolute_url() + "rss/",
@@ -63,7 +95,11 @@ def rubric(request, slug):
 def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     return _article_list(
-        request, Article.objects.published().filter(tags=tag), title=f"#{tag.name}", tag=tag
+        request,
+        Article.objects.published().filter(tags=tag),
+        title=f"#{tag.name}",
+        count_key=f"tag:{tag.pk}",
+        tag=tag,
     )
 
 
@@ -78,22 +114,13 @@ def author(request, username):
 @require_safe
 def series(request, slug):
     series = get_object_or_404(Series, slug=slug)
-    page = _page(
+    return _article_list(
         request,
-        Article.objects.published()
-        .filter(series=series)
-        .for_listing()
-        .order_by("-series_number", "-id"),
-    )
-    return render(
-        request,
-        "articles/article_list.html",
-        {
-            "page_obj": page,
-            "articles": page.object_list,
-            "title": series.title,
-            "description": series.description,
-        },
+        Article.objects.published().filter(series=series),
+        title=series.title,
+        count_key=f"series:{series.pk}",
+        order=("-series_number", "-id"),
+        description=series.description,
     )
 
 
@@ -105,9 +132,11 @@ def feed_list(request, feed):
     if period not in Period.values:
         raise Http404(_("Неизвестный период."))
     services.ensure_fresh_feeds()
-    total = FeedEntry.objects.filter(feed=feed, period=period).count()
-    page = _page(request, range(total))
-    start = page.start_index() - 1 if total else 0
+    # Positions are contiguous, so a page is a range of them: no OFFSET however deep the page.
+    page = _page(
+        request, FeedEntry.objects.filter(feed=feed, period=period), count_key=f"{feed}:{period}"
+    )
+    start = page.start_index() - 1 if page.paginator.count else 0
     entries = FeedEntry.objects.page_of(feed, period, start=start, stop=page.end_index())
     return render(
         request,

@@ -153,3 +153,21 @@ def test_feeds_and_sitemap(client, make_article):
         body = response.content.decode()
         assert article.slug in body, url
         assert hidden.slug not in body, url
+
+
+def test_pages_keep_order_and_new_articles_push_the_list_down(client, make_article, settings):
+    settings.ARTICLES_PER_PAGE = 4
+    # the factory dates each new article an hour further back
+    newest_first = [make_article(title=f"Заметка {n:02d}").title for n in range(10)]
+
+    def shown(page):
+        html = client.get("/", {"page": page}).content.decode()
+        return [t for t in newest_first if f">{t}</a>" in html]
+
+    assert shown(1) == newest_first[:4]
+    assert shown(3) == newest_first[8:]
+    make_article(title="Заметка новая", published_at=timezone.now())
+    html = client.get("/").content.decode()
+    assert ">Заметка новая</a>" in html  # even while the list's count is cached
+    assert shown(1) == newest_first[:3]
+    assert client.get("/", {"page": 4}).status_code == 404  # the count refreshes within a minute
