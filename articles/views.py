@@ -134,7 +134,9 @@ def feed_list(request, feed):
     services.ensure_fresh_feeds()
     # Positions are contiguous, so a page is a range of them: no OFFSET however deep the page.
     page = _page(
-        request, FeedEntry.objects.filter(feed=feed, period=period), count_key=f"{feed}:{period}"
+        request,
+        FeedEntry.objects.filter(feed=feed, period=period).order_by("position"),
+        count_key=f"{feed}:{period}",
     )
     start = page.start_index() - 1 if page.paginator.count else 0
     entries = FeedEntry.objects.page_of(feed, period, start=start, stop=page.end_index())
