@@ -41,5 +41,13 @@ serve: $(VENV)/.installed
 demo-big: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py load_demo --articles 10000
 
+# Load test on the big data set (issue 4); see bench/run.py. A database of its own, never the dev
+# one in DATABASE_URL: the first run creates and fills it (about 4 minutes), results go to
+# bench/RESULTS.md. Example: make bench BENCH_ARGS="--only home,article --duration 5"
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_ARGS ?=
+bench: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
