@@ -97,6 +97,7 @@ class Count:
     warm_queries: int = 0
     bytes: int = 0
     db_ms: float = 0.0
+    render_ms: float = 0.0  # median time to build the page in-process, page cache off
     sql: list[str] = field(default_factory=list)
 
 
@@ -308,6 +309,7 @@ def pages(site: dict) -> list[Page]:
         Page("tag", "tag", tag, "anon"),
         Page("rss", "/rss/", "/rss/", "anon"),
         Page("view", "view (POST)", site["view_path"], "view", method="POST"),
+        Page("healthz_end", "/healthz (floor, again)", "/healthz", "floor"),
     ]
 
 
@@ -340,10 +342,11 @@ def member_client():
     return client
 
 
-def count_queries(page_list: list[Page]) -> dict[str, Count]:
-    """Each page twice in-process: cold (what it costs to build) and warm (from the page cache)."""
+def count_queries(page_list: list[Page], timed_runs: int = 5) -> dict[str, Count]:
+    """Each page in-process: cold (what building it costs), warm (from the page cache), and the
+    median time to build it with the page cache off."""
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     anonymous = Client(
@@ -351,26 +354,33 @@ def count_queries(page_list: list[Page]) -> dict[str, Count]:
     )
     member = member_client()
     member.raise_request_exception = False
+
+    def fetch(page: Page):
+        client = member if page.kind == "member" else anonymous
+        if page.method == "POST":
+            return client.post(page.path, {"visitor": secrets.token_hex(8)})
+        return client.get(page.path)
+
     counts = {}
     for page in page_list:
-        client = member if page.kind == "member" else anonymous
         count = Count()
-        for attempt in ("cold", "warm"):
-            with CaptureQueriesContext(connection) as captured:
-                if page.method == "POST":
-                    response = client.post(page.path, {"visitor": secrets.token_hex(8)})
-                else:
-                    response = client.get(page.path)
-            if attempt == "cold":
-                count.status = response.status_code
-                count.queries = len(captured.captured_queries)
-                count.bytes = len(response.content)
-                count.db_ms = sum(
-                    float(query["time"]) * 1000 for query in captured.captured_queries
-                )
-                count.sql = [query["sql"] for query in captured.captured_queries]
-            else:
-                count.warm_queries = len(captured.captured_queries)
+        with CaptureQueriesContext(connection) as captured:
+            response = fetch(page)
+        count.status = response.status_code
+        count.queries = len(captured.captured_queries)
+        count.bytes = len(response.content)
+        count.db_ms = sum(float(query["time"]) * 1000 for query in captured.captured_queries)
+        count.sql = [query["sql"] for query in captured.captured_queries]
+        with CaptureQueriesContext(connection) as captured:
+            fetch(page)
+        count.warm_queries = len(captured.captured_queries)
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            durations = []
+            for _ in range(timed_runs):
+                started = time.perf_counter()
+                fetch(page)
+                durations.append((time.perf_counter() - started) * 1000)
+        count.render_ms = sorted(durations)[len(durations) // 2]
         counts[page.key] = count
     return counts
 
@@ -557,8 +567,8 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> tuple[list[dict], list]:
-    """Load every page against one gunicorn; returns the table rows and the workers' memory."""
+def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
+    """Load every page against one gunicorn: the table rows, the workers' memory, the load."""
     from django.core.cache import cache
 
     from articles.services import FEEDS_FRESH_KEY, rebuild_feeds
@@ -566,6 +576,7 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> tuple[list[
     loads: dict[str, Load] = {}
     rows = []
     last_rebuild = 0.0
+    load_average = os.getloadavg()
     with Server(env, f"gunicorn-{name}.log") as server:
         for page in page_list:
             # Feeds go stale after 5 minutes and the next page view rebuilds them in-request; keep
@@ -580,7 +591,10 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> tuple[list[
             (OUT_DIR / f"wrk-{name}-{page.key}.txt").write_text(load.raw)
             loads[page.key] = load
         memory = worker_memory(server.process.pid)
-    floor = loads.get("healthz", Load())
+    load_after = os.getloadavg()
+    # The machine is shared: the floor is loaded first and last, and pages compare with the mean.
+    floors = [loads[key].requests_per_s for key in ("healthz", "healthz_end") if key in loads]
+    floor = Load(requests_per_s=sum(floors) / len(floors) if floors else 0.0)
     for page in page_list:
         load = loads[page.key]
         count = counts.get(page.key, Count())
@@ -602,7 +616,12 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> tuple[list[
                 ),
             }
         )
-    return rows, memory
+    return {
+        "rows": rows,
+        "memory": memory,
+        "floor": floor.requests_per_s,
+        "load_average": (load_average, load_after),
+    }
 
 
 def setup_in_process(env: dict) -> None:
@@ -684,38 +703,33 @@ def main(argv=None) -> int:
     site = find_site()
     page_list = pages(site)
     if args.only:
-        wanted = {"healthz", *args.only.split(",")}
+        wanted = {"healthz", "healthz_end", *args.only.split(",")}
         page_list = [page for page in page_list if page.key in wanted]
 
     print("Timing rebuild_feeds() on the full data ...", file=sys.stderr, flush=True)
     feeds_seconds = time_feeds()
     print("Counting queries in-process ...", file=sys.stderr, flush=True)
     counts = count_queries([page for page in page_list if page.kind != "floor"])
-    counts["healthz"] = Count(status=200, bytes=2)
+    counts["healthz"] = counts["healthz_end"] = Count(status=200, bytes=2)
     print("EXPLAIN ANALYZE of the list queries ...", file=sys.stderr, flush=True)
     plans = explain_pages(counts, page_list)
     member = member_client()
     cookie = f"sessionid={member.cookies['sessionid'].value}"
 
     print("Loading with the page cache on ...", file=sys.stderr, flush=True)
-    rows_on, memory_on = run_pass("cache-on", env_on, page_list, args, counts, cookie, cold=False)
-    rows_off, memory_off = [], []
+    passes = {"on": run_pass("cache-on", env_on, page_list, args, counts, cookie, cold=False)}
     if not args.skip_off:
         env_off = {**env_on, "PAGE_CACHE_SECONDS": "0"}
         off_pages = [page for page in page_list if page.kind != "view"]
         print("Loading with the page cache off ...", file=sys.stderr, flush=True)
-        rows_off, memory_off = run_pass(
-            "cache-off", env_off, off_pages, args, counts, cookie, cold=True
-        )
+        passes["off"] = run_pass("cache-off", env_off, off_pages, args, counts, cookie, cold=True)
 
     report = render_report(
         machine=machine(),
         site=site,
         sizes=data_sizes(),
         pg=postgres_settings(),
-        rows_on=rows_on,
-        rows_off=rows_off,
-        memory={"cache on": memory_on, "cache off": memory_off},
+        passes=passes,
         feeds_seconds=feeds_seconds,
         counts=counts,
         small=small,
@@ -730,7 +744,7 @@ def main(argv=None) -> int:
         print(f"Written to {BENCH_DIR / 'RESULTS.md'}", file=sys.stderr)
     (OUT_DIR / "results.json").write_text(
         json.dumps(
-            {"on": rows_on, "off": rows_off, "feeds": feeds_seconds, "plans": plans},
+            {"passes": passes, "feeds": feeds_seconds, "plans": plans},
             default=str,
             indent=1,
         )
@@ -742,34 +756,42 @@ def _read(path: Path) -> str:
     return path.read_text() if path.exists() else ""
 
 
+PASS_TITLES = {
+    "on": "Page cache on (PAGE_CACHE_SECONDS=60, warmed)",
+    "off": "Page cache off (PAGE_CACHE_SECONDS=0): every request builds the page",
+}
+
+
 def render_report(**data) -> str:
-    m = data["machine"]
+    m, args, site, pg = data["machine"], data["args"], data["site"], data["pg"]
     lines = [
         "# Benchmark results",
         "",
-        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM; Python {m['python']}, "
-        f"PostgreSQL {data['pg']['version']} (shared_buffers {data['pg']['shared_buffers']}, "
-        f"work_mem {data['pg']['work_mem']}).  ",
-        f"Date: {m['date']}. Commit: `{m['commit']}`. Command: `make bench` "
-        f"(wrk -t{data['args'].threads} -c{data['args'].connections} "
-        f"-d{data['args'].duration}s --latency, loopback; gunicorn, 2 sync workers, DEBUG off). "
-        f"The run took {data['minutes']:.1f} min.",
+        "Written by `make bench` (bench/run.py); numbers are ratios to the floor of the same "
+        "server run, because the machine is shared.",
         "",
-        "Data: " + ", ".join(f"{n:,} {label}" for label, n in data["sizes"].items()) + ".  ",
-        f"Pages: the article has 300 visible comments ({data['site']['article_path']}); the rubric "
-        f"{data['site']['rubric_path']} has {data['site']['rubric_articles']:,} articles; the tag "
-        f"{data['site']['tag_path']} has {data['site']['tag_articles']:,}.",
-        "",
-        "## Page cache on (PAGE_CACHE_SECONDS=60, warmed)",
-        "",
-        table(data["rows_on"]),
+        f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM; Python {m['python']}; "
+        f"PostgreSQL {pg['version']} (shared_buffers {pg['shared_buffers']}, "
+        f"work_mem {pg['work_mem']}).",
+        f"- Date: {m['date']}. Commit: `{m['commit']}`. The run took {data['minutes']:.1f} min.",
+        f"- Load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency over "
+        "loopback; gunicorn config.wsgi, 2 sync workers, DEBUG off, whitenoise, Redis cache "
+        "and sessions.",
+        "- Data: " + ", ".join(f"{n:,} {label}" for label, n in data["sizes"].items()) + ".",
+        f"- Pages: the article {site['article_path']} has 300 visible comments; the rubric "
+        f"{site['rubric_path']} has {site['rubric_articles']:,} articles; the tag "
+        f"{site['tag_path']} has {site['tag_articles']:,}.",
     ]
-    if data["rows_off"]:
+    for key, result in data["passes"].items():
+        before, after = result["load_average"]
         lines += [
             "",
-            "## Page cache off (PAGE_CACHE_SECONDS=0): every request builds the page",
+            f"## {PASS_TITLES[key]}",
             "",
-            table(data["rows_off"]),
+            f"Floor: {result['floor']:.0f} req/s (mean of the first and last /healthz run). "
+            f"Load average before {before[0]:.2f}, after {after[0]:.2f}.",
+            "",
+            table(result["rows"]),
         ]
     lines += ["", "## Other targets", ""]
     feeds = data["feeds_seconds"]
@@ -778,45 +800,53 @@ def render_report(**data) -> str:
         f"- rebuild_feeds() on the full data: {', '.join(f'{s:.2f} s' for s in feeds)} "
         f"(target < {FEEDS_LIMIT_S:.0f} s: {met})."
     )
-    for label, workers in data["memory"].items():
+    for key, result in data["passes"].items():
+        workers = result["memory"]
         if not workers:
             continue
-        peak = max(worker["peak_mb"] for worker in workers)
         rss = max(worker["rss_mb"] for worker in workers)
-        shown = ", ".join(
-            f"pid {w['pid']}: peak {w['peak_mb']:.0f} MB, now {w['rss_mb']:.0f} MB" for w in workers
-        )
         met = "met" if rss < WORKER_LIMIT_MB else "**NOT met**"
+        peaks = ", ".join(f"{worker['peak_mb']:.0f}" for worker in workers)
+        now = ", ".join(f"{worker['rss_mb']:.0f}" for worker in workers)
         lines.append(
-            f"- Workers ({label}): {shown}; largest now {rss:.0f} MB, peak {peak:.0f} MB "
-            f"(target < {WORKER_LIMIT_MB} MB after the run: {met})."
+            f"- Workers, cache {key}: peak (VmHWM) {peaks} MB; resident after the run (VmRSS) "
+            f"{now} MB (target < {WORKER_LIMIT_MB} MB after the run: {met})."
         )
-    lines += ["", "## Queries per page: big data vs a 1% copy", ""]
+    lines += [
+        "",
+        "## Each page in-process",
+        "",
+        "Django's test client in this process, same database and Redis. Queries: first request "
+        "with the page cache cold, then warm; the same page on a 1% copy of the data "
+        "(`<database>_small`) must need as many. Build time: median of 5 requests with the page "
+        "cache off, queries included.",
+        "",
+        "| page | status | queries cold | warm | on 1% copy | same | bytes | DB ms (cold) "
+        "| build ms (cache off) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     small = data["small"]
-    if small:
-        lines.append("| page | big | 1% copy | same |")
-        lines.append("|---|---|---|---|")
-        for key, count in data["counts"].items():
-            if key == "healthz" or key not in small:
-                continue
-            status, queries = small[key]
-            if status != 200 or count.status != 200:
-                lines.append(f"| {key} | {count.queries} | (status {status}) | — |")
-                continue
-            same = "yes" if queries == count.queries else "**no**"
-            lines.append(f"| {key} | {count.queries} | {queries} | {same} |")
-    else:
-        lines.append("(the count on the small copy failed; see the run's output)")
-    statuses = {key: c.status for key, c in data["counts"].items() if c.status not in (200, 302)}
-    if statuses:
-        lines += ["", f"Pages that did not answer 200 in-process: {statuses}"]
+    for key, count in data["counts"].items():
+        if key.startswith("healthz"):
+            continue
+        small_status, small_queries = small.get(key, (0, None))
+        if small_queries is None:
+            copy, same = "—", "—"
+        elif small_status != 200 or count.status != 200:
+            copy, same = f"(status {small_status})", "—"
+        else:
+            copy, same = str(small_queries), "yes" if small_queries == count.queries else "**no**"
+        lines.append(
+            f"| {key} | {count.status} | {count.queries} | {count.warm_queries} | {copy} | {same} "
+            f"| {count.bytes:,} | {count.db_ms:.1f} | {count.render_ms:.1f} |"
+        )
     lines += ["", "## EXPLAIN (ANALYZE, BUFFERS) of the list queries", ""]
     for key, entries in data["plans"].items():
         flagged = sorted({table for entry in entries for table in entry["seq_scans"]})
         total = sum(entry["ms"] for entry in entries)
         verdict = f"**Seq Scan on {', '.join(flagged)}**" if flagged else "indexes only"
         lines.append(f"- {key}: {len(entries)} queries, {total:.1f} ms in all; {verdict}.")
-    lines += ["", "Slowest query of each page:", ""]
+    lines += ["", "The slowest query of each page:", ""]
     for key, entries in data["plans"].items():
         if not entries:
             continue
