@@ -71,6 +71,27 @@ def add_daily_stats(
         )
 
 
+VIEW_TARGET_SECONDS = 60
+
+
+def view_target(article_id: int) -> Article | None:
+    """The few fields a view report needs, from the cache: the endpoint then skips the database.
+
+    Its count and status may be a minute old, as on the cached pages themselves.
+    """
+    fields = cache.get_or_set(
+        f"view-target:{article_id}",
+        lambda: (
+            Article.objects.filter(pk=article_id)
+            .values("id", "author_id", "status", "published_at", "views_count")
+            .first()
+            or {}
+        ),
+        VIEW_TARGET_SECONDS,
+    )
+    return Article(**fields) if fields else None
+
+
 def record_view(*, article: Article, visitor: str, user=None, user_agent: str = "") -> bool:
     """Count one view of a public article unless it is a bot, the author, or a repeat in 30 minutes.
 
@@ -227,6 +248,7 @@ def unpublish(*, articles) -> int:
     with transaction.atomic():
         Article.objects.filter(pk__in=ids).update(status=Article.Status.DRAFT)
         FeedEntry.objects.filter(article_id__in=ids).delete()
+    cache.delete_many([f"view-target:{pk}" for pk in ids])
     return len(ids)
 
 

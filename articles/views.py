@@ -244,12 +244,9 @@ def preview(request, slug):
 @require_POST
 def record_view(request, pk):
     """The article page's script reports that a reader saw it; answers with the current count."""
-    article = get_object_or_404(
-        Article.objects.published().only(
-            "id", "author_id", "status", "published_at", "views_count"
-        ),
-        pk=pk,
-    )
+    article = services.view_target(pk)
+    if article is None or not article.is_public:
+        raise Http404(_("Такой статьи нет."))
     user_agent = request.headers.get("User-Agent", "")
     visitor_id = request.POST.get("visitor", "")
     counted = services.record_view(
@@ -264,8 +261,8 @@ def record_view(request, pk):
     )
     if settings.VIEW_BUFFER:
         views = article.views_count + services.pending_views(article.pk)
-    else:
-        views = article.views_count + counted
+    else:  # written at once: the database has the exact count
+        views = Article.objects.filter(pk=pk).values_list("views_count", flat=True).get()
     return JsonResponse({"counted": counted, "views": views})
 
 

@@ -132,3 +132,14 @@ def test_many_processes_report_while_flushes_run_concurrently(make_article, buff
     assert article.views_count == accepted
     assert ArticleDailyStats.objects.get(article=article).views == accepted
     assert Article.objects.count() == 1
+
+
+def test_view_endpoint_skips_the_database_once_warm(
+    make_article, buffer, client, django_assert_num_queries
+):
+    article = make_article()
+    url = f"/articles/{article.pk}/view/"
+    client.post(url, {"visitor": "visitor-0001"}, HTTP_USER_AGENT=BROWSER)
+    with django_assert_num_queries(0):
+        answer = client.post(url, {"visitor": "visitor-0002"}, HTTP_USER_AGENT=BROWSER).json()
+    assert answer == {"counted": True, "views": 2}
