@@ -1,13 +1,15 @@
 import json
 
 from django import template
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import get_template
 from django.urls import translate_url
 from django.utils.formats import number_format
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from articles import markup, services
 from articles.models import ChatBlock, Feed, FeedEntry, Period, Rubric
@@ -113,3 +115,33 @@ def jsonld(data) -> str:
     """A dict as JSON safe to put inside a <script> element."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return mark_safe(text.translate(_json_script_escapes))  # noqa: S308 - escaped above
+
+
+CARD_SECONDS = 10 * 60
+
+
+@register.simple_tag
+def cards(articles) -> str:
+    """Article cards, each rendered once and kept in the cache until the article or its counters
+    change: a list page then costs its queries and little else."""
+    articles = list(articles)
+    language = get_language()
+    keys = {
+        article.pk: (
+            f"card:{language}:{article.pk}:{article.updated_at.timestamp()}:"
+            f"{article.views_count}:{article.comments_count}"
+        )
+        for article in articles
+    }
+    found = cache.get_many(keys.values())
+    template = get_template("includes/_card.html")
+    missing = {}
+    html = []
+    for article in articles:
+        key = keys[article.pk]
+        if key not in found:
+            found[key] = missing[key] = template.render({"article": article})
+        html.append(found[key])
+    if missing:
+        cache.set_many(missing, CARD_SECONDS)
+    return mark_safe("".join(html))  # noqa: S308 - rendered by the template engine, escaped there

@@ -72,3 +72,19 @@ def test_page_cache_off(client, make_article, settings):
     make_article()
     client.get("/")
     assert "X-Page-Cache" not in client.get("/")
+
+
+def test_cards_are_rendered_once_until_the_article_changes(client, make_article):
+    from articles.models import Article
+
+    article = make_article(title="Карточка")
+    make_article()
+    first = client.get("/")
+    assert [t.name for t in first.templates].count("includes/_card.html") == 2
+    second = client.get("/")
+    assert "includes/_card.html" not in [t.name for t in second.templates]
+    assert second.content == first.content
+    Article.objects.filter(pk=article.pk).update(comments_count=7)
+    third = client.get("/")
+    assert [t.name for t in third.templates].count("includes/_card.html") == 1
+    assert "Комментарии:</span> <span>7</span>" in third.content.decode()
