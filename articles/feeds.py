@@ -14,7 +14,10 @@ class LatestArticlesFeed(Feed):
     description = _("Новые статьи сообщества о продажах IT-услуг.")
 
     def items(self):
-        return Article.objects.published().for_listing().latest()[:FEED_SIZE]
+        return self.latest(Article.objects.published())
+
+    def latest(self, articles):
+        return articles.for_listing().prefetch_related("tags").latest()[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title
@@ -54,4 +57,4 @@ class RubricFeed(LatestArticlesFeed):
         return rubric.description or rubric.name
 
     def items(self, rubric):
-        return Article.objects.published().filter(rubric=rubric).for_listing().latest()[:FEED_SIZE]
+        return self.latest(Article.objects.published().filter(rubric=rubric))

@@ -75,11 +75,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self):
-        """Everything an article card shows, in a fixed number of queries for any page size."""
-        return (
-            self.select_related("rubric", "author", "series")
-            .prefetch_related("tags")
-            .defer("body", "body_html", "author__bio", "rubric__description", "series__description")
+        """What an article card shows, in one query; the `cards` template tag adds the tags of
+        the cards it has to render (most come from the cache)."""
+        return self.select_related("rubric", "author", "series").defer(
+            "body", "body_html", "author__bio", "rubric__description", "series__description"
         )
 
     def latest(self):
@@ -257,7 +256,6 @@ class FeedEntryQuerySet(models.QuerySet):
         return (
             self.filter(feed=feed, period=period, position__gte=start, position__lt=stop)
             .select_related("article__rubric", "article__author", "article__series")
-            .prefetch_related("article__tags")
             .defer("article__body", "article__body_html", "article__author__bio")
             .order_by("position")
         )

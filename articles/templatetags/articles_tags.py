@@ -3,6 +3,7 @@ import json
 from django import template
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.urls import translate_url
 from django.utils.formats import number_format
@@ -135,13 +136,11 @@ def cards(articles) -> str:
     }
     found = cache.get_many(keys.values())
     template = get_template("includes/_card.html")
-    missing = {}
-    html = []
-    for article in articles:
-        key = keys[article.pk]
-        if key not in found:
-            found[key] = missing[key] = template.render({"article": article})
-        html.append(found[key])
+    to_render = [article for article in articles if keys[article.pk] not in found]
+    prefetch_related_objects(to_render, "tags")
+    missing = {keys[article.pk]: template.render({"article": article}) for article in to_render}
+    found.update(missing)
+    html = [found[keys[article.pk]] for article in articles]
     if missing:
         cache.set_many(missing, CARD_SECONDS)
     return mark_safe("".join(html))  # noqa: S308 - rendered by the template engine, escaped there
