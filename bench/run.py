@@ -1,20 +1,26 @@
 """`make bench`: serve the big site with gunicorn and load every page with wrk, beside the floor.
 
-    make bench                                   # DATABASE_URL defaults to .../bench
+    make bench                                   # the database is .../bench, see the Makefile
+    make bench BENCH_ARGS="--only home,article --duration 5 --skip-off"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/run.py \\
-        [--duration 15] [--only healthz,home] [--skip-off] [--regenerate]
+        [--duration 15] [--only home,article] [--skip-off] [--regenerate] [--working-tree]
 
-The first run fills the database with bench/generate.py (about 4 minutes); later runs reuse it.
+It measures the last commit: HEAD is extracted to bench/out/snapshot/ (with this directory's
+scripts as they are) and run from there, so edits in the shared working tree cannot change the
+code half-way through (--working-tree measures the working tree as it is). The first run fills
+the database with bench/generate.py (about 4 minutes); later runs reuse it.
+
 Then: collectstatic; count each page's queries and bytes in-process (Django's test client,
 CaptureQueriesContext, the same database and Redis, page cache on, first request cold), on the
 big data and on a 1% copy (`<name>_small`); EXPLAIN (ANALYZE, BUFFERS) every query of the list
 pages; time rebuild_feeds(); start gunicorn with the production settings (2 workers, DEBUG off,
-whitenoise) and run `wrk -t2 -c16 -d15s --latency` against /healthz (the floor) and each page;
-restart it with PAGE_CACHE_SECONDS=0 and load the pages again. Prints the table with the targets
-of issue 4 and writes it to bench/RESULTS.md; raw wrk output and logs go to bench/out/.
+whitenoise) and run `wrk -t2 -c16 -d15s --latency` against /healthz (the floor, first and last)
+and each page; restart it with PAGE_CACHE_SECONDS=0 and load the pages again. Prints the table
+with the targets of issue 4 and writes it to bench/RESULTS.md; raw wrk output, gunicorn logs and
+results.json go to bench/out/.
 
 Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/9) is flushed at the start: keep that
-database for the bench. The whole run takes about 10 minutes after the data exists.
+database for the bench. The whole run takes about 8 minutes once the data exists.
 """
 
 # The runner starts local processes (gunicorn, wrk, git, itself) and calls its own loopback server.
@@ -28,6 +34,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -39,7 +46,10 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
-OUT_DIR = BENCH_DIR / "out"
+# Run from a snapshot of a commit, results still go to the bench/ directory of the working tree.
+RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR") or BENCH_DIR)
+OUT_DIR = RESULTS_DIR / "out"
+GUNICORN = Path(sys.executable).parent / "gunicorn"
 sys.path.insert(0, str(BASE_DIR))
 sys.path.insert(0, str(BENCH_DIR))
 
@@ -149,22 +159,25 @@ def machine() -> dict:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    commit = os.environ.get("BENCH_COMMIT")
+    if not commit:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        commit += " (working tree, with uncommitted changes)" if dirty else " (working tree)"
     return {
         "nproc": os.cpu_count(),
         "memory": memory,
         "cpu": cpu,
         "python": platform.python_version(),
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "commit": commit + (" (with uncommitted changes)" if dirty else ""),
+        "commit": commit,
     }
 
 
@@ -205,7 +218,7 @@ class Server:
 
     def __enter__(self):
         command = [
-            str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "config.wsgi",
+            str(GUNICORN), "config.wsgi",
             "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
             "--error-logfile", str(self.log), "--log-level", "warning",
         ]  # fmt: skip
@@ -664,6 +677,27 @@ def count_only() -> int:
     return 0
 
 
+def snapshot_of_head() -> tuple[Path, str]:
+    """The committed tree at HEAD, extracted under bench/out/: the working tree is shared with
+    people editing it, and a template saved half-way through a run would turn into 500s."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True,
+        check=True,
+    ).stdout.strip()  # fmt: skip
+    target = OUT_DIR / "snapshot"
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "bench").mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"], cwd=BASE_DIR, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    # The bench's own scripts come from the working tree: they measure, they are not measured.
+    for script in [*BENCH_DIR.glob("*.py"), *BENCH_DIR.glob("*.lua")]:
+        shutil.copy2(script, target / "bench" / script.name)
+    return target, commit
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Load the site with wrk; see the module doc.")
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
@@ -672,6 +706,11 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="comma-separated page keys (healthz is kept)")
     parser.add_argument("--skip-off", action="store_true", help="no pass with the cache off")
     parser.add_argument("--regenerate", action="store_true", help="generate the data again")
+    parser.add_argument(
+        "--working-tree",
+        action="store_true",
+        help="measure the working tree as it is, uncommitted changes included (default: HEAD)",
+    )
     parser.add_argument("--check-data", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--count-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -679,6 +718,16 @@ def main(argv=None) -> int:
         return check_data()
     if args.count_only:
         return count_only()
+
+    if not args.working_tree and "BENCH_COMMIT" not in os.environ:
+        OUT_DIR.mkdir(exist_ok=True)
+        tree, commit = snapshot_of_head()
+        print(f"Measuring commit {commit} (a snapshot in {tree})", file=sys.stderr, flush=True)
+        env = {**os.environ, "BENCH_COMMIT": commit, "BENCH_RESULTS_DIR": str(RESULTS_DIR)}
+        argv = sys.argv[1:] if argv is None else argv
+        return subprocess.run(
+            [sys.executable, str(tree / "bench" / "run.py"), *argv], env=env, cwd=tree
+        ).returncode
 
     args.database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     if not args.database_url.startswith(("postgres://", "postgresql://")):
@@ -740,8 +789,8 @@ def main(argv=None) -> int:
     )
     print(report)
     if not args.only:
-        (BENCH_DIR / "RESULTS.md").write_text(report)
-        print(f"Written to {BENCH_DIR / 'RESULTS.md'}", file=sys.stderr)
+        (RESULTS_DIR / "RESULTS.md").write_text(report)
+        print(f"Written to {RESULTS_DIR / 'RESULTS.md'}", file=sys.stderr)
     (OUT_DIR / "results.json").write_text(
         json.dumps(
             {"passes": passes, "feeds": feeds_seconds, "plans": plans},
