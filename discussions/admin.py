@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from . import services
 from .forms import BanForm
 from .models import Comment, ModerationLog, Report
+from .versions import bump_thread_version
 
 
 class HasReportsFilter(admin.SimpleListFilter):
@@ -96,6 +97,7 @@ class CommentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Only the text is editable here; writing every column would undo concurrent votes.
         obj.save(update_fields=["body", "body_html"])
+        bump_thread_version(obj.article_id)
 
     @admin.display(description=_("текст"))
     def short_body(self, comment):

@@ -40,6 +40,7 @@ from .models import (
     Notification,
     Report,
 )
+from .versions import bump_thread_version
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +224,7 @@ def create_comment(
             comment.save()
             _count_comment(comment, +1)
             _notify_new_comment(comment, send_email=send_email)
+            bump_thread_version(article.pk)
     except BaseException:
         cache.delete(claim)
         raise
@@ -254,6 +256,7 @@ def edit_comment(*, comment: Comment, user, body: str) -> Comment:
         comment.body = body
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "body_html", "edited_at"])
+        bump_thread_version(comment.article_id)
     return comment
 
 
@@ -273,6 +276,7 @@ def _change_status(comment: Comment, status: str, *, allowed_from: set[str]) -> 
     if delta:
         _count_comment(comment, delta)
     comment.status = status
+    bump_thread_version(comment.article_id)
     return True
 
 
@@ -347,6 +351,7 @@ def report_comment(*, comment: Comment, reporter, reason: str, details: str = ""
             Comment.objects.filter(pk=comment.pk).values_list("reports_count", flat=True).get()
         )
         comment.reports_count = reports
+        bump_thread_version(comment.article_id)  # staff see the count of reports
         # Only the report that reaches the threshold hides: after an editor restores the comment,
         # further reports do not hide it again behind their back.
         if reports == settings.COMMENT_HIDE_AFTER_REPORTS and _change_status(
@@ -400,6 +405,7 @@ def set_discussion_closed(*, article: Article, moderator, closed: bool, reason: 
         )
         article.discussion_closed = closed
         if changed:
+            bump_thread_version(article.pk)
             action = ModerationLog.Action.CLOSE if closed else ModerationLog.Action.OPEN
             _log(moderator, action, article=article, reason=reason)
     return bool(changed)
@@ -472,6 +478,7 @@ def cast_vote(*, user, target: Article | Comment, value: int) -> VoteResult:
             model.objects.filter(pk=target.pk).update(**changes)
             get_user_model().objects.filter(pk=target.author_id).update(score=F("score") + delta)
             if is_comment:
+                bump_thread_version(target.article_id)
                 if previous == 0:
                     _notify_vote(target, voter=user, value=value)
             else:
@@ -684,4 +691,9 @@ def recount_counters() -> dict[str, int]:
             fixed[label] = len(ids)
             if ids:
                 model.objects.filter(pk__in=ids).update(**real)
+            if ids and model is Comment:
+                for article_id in set(
+                    Comment.objects.filter(pk__in=ids).values_list("article_id", flat=True)
+                ):
+                    bump_thread_version(article_id)
     return fixed
