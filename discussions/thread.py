@@ -1,108 +1,324 @@
-"""A discussion as a tree, built in Python from one query's rows."""
+"""A discussion as a flat list in reading order, rendered once per version and completed per reader.
 
+The comments' HTML is the same for every reader (one rendering for readers, one for staff, per
+sort and language) and is cached under the article's discussion version. Only each comment's
+footer belongs to the reader: their own vote, edit and delete for their own comments, report for
+others', moderation for staff. Those footers are cheap strings joined in per request.
+"""
+
+import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from .models import Comment
-from .services import can_edit, can_moderate
+from .services import can_moderate
+from .versions import thread_version
 
 SORTS = ("best", "newest", "oldest")
 DEFAULT_SORT = "best"
 
+# Where each comment's reader-specific footer goes; comment text (Markdown without raw HTML,
+# sanitised) and escaped fields cannot contain an HTML comment.
+ACTIONS_SLOT = "<!--actions-->"
+# Relative times ("5 минут назад") go stale, so a discussion with recent comments is rendered
+# again every minute; older ones show dates.
+RECENT_TIMEOUT = 60
+SETTLED_TIMEOUT = 600
 
-@dataclass
-class Node:
+
+@dataclass(slots=True)
+class Entry:
     comment: Comment
-    children: list["Node"] = field(default_factory=list)
+    # Shown only as "комментарий удалён" or "скрыт" to hold its replies' place.
+    placeholder: bool
     # Set when the comment sits at the maximum depth beside the comment it answers.
-    reply_to: object = None
-    holder: "Node | None" = None
-    my_vote: int = 0
-    # Why the vote buttons are off for this member, or "" when they may vote.
-    vote_disabled: str = ""
-    can_edit: bool = False
-    can_delete: bool = False
-    can_report: bool = False
-    can_moderate: bool = False
+    reply_to: Comment | None = None
+    holder: "Entry | None" = None
+    children: list["Entry"] = field(default_factory=list)
 
     @property
-    def placeholder(self) -> bool:
-        """Shown only as "комментарий удалён" or "скрыт" to hold its replies' place."""
-        status = self.comment.status
-        return status == Comment.Status.DELETED or (
-            status == Comment.Status.HIDDEN and not self.can_moderate
-        )
+    def datetime(self) -> str:
+        return self.comment.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def _root_key(sort: str):
     if sort == "newest":
-        return lambda node: (-node.comment.created_at.timestamp(), -node.comment.pk)
+        return lambda entry: (-entry.comment.created_at.timestamp(), -entry.comment.pk)
     if sort == "oldest":
-        return lambda node: (node.comment.created_at.timestamp(), node.comment.pk)
-    return lambda node: (
-        -node.comment.wilson,
-        -node.comment.score,
-        node.comment.created_at.timestamp(),
-        node.comment.pk,
+        return lambda entry: (entry.comment.created_at.timestamp(), entry.comment.pk)
+    return lambda entry: (
+        -entry.comment.wilson,
+        -entry.comment.score,
+        entry.comment.created_at.timestamp(),
+        entry.comment.pk,
     )
 
 
-def vote_disabled(viewer, comment: Comment, *, closed: bool) -> str:
-    """Why the member may not vote on this comment, or "" when they may."""
-    if closed:
-        return gettext("Обсуждение закрыто")
-    if viewer is not None and viewer.is_authenticated and comment.author_id == viewer.pk:
-        return gettext("Нельзя голосовать за свой комментарий")
-    return ""
+def _placeholder(comment: Comment, *, staff: bool) -> bool:
+    status = comment.status
+    return status == Comment.Status.DELETED or (status == Comment.Status.HIDDEN and not staff)
 
 
-def build_thread(
-    comments, *, sort: str = DEFAULT_SORT, viewer=None, my_votes=None, closed: bool = False
-) -> list[Node]:
-    """Top-level nodes in the chosen order, replies oldest first under them.
+def build_thread(comments, *, sort: str = DEFAULT_SORT, staff: bool = False) -> list[Entry]:
+    """Every comment to show, in reading order: a top-level comment in the chosen order, then its
+    replies oldest first, each under the comment it answers.
 
     `comments` come oldest first (Comment.objects.for_thread). Replies deeper than MAX_DEPTH sit
-    beside their parent under the same holder and remember whom they answer. Deleted and hidden
-    comments stay as placeholders only while they have replies to show.
+    beside their parent under the same holder and remember whom they answer. Deleted (and, for
+    readers, hidden) comments stay as placeholders only while they have replies to show.
     """
-    my_votes = my_votes or {}
-    moderator = viewer is not None and can_moderate(viewer)
-    member = viewer is not None and viewer.is_authenticated
-    now = timezone.now()
-    nodes: dict[int, Node] = {}
-    roots: list[Node] = []
-    for comment in comments:
-        own = member and comment.author_id == viewer.pk
-        node = Node(
-            comment,
-            my_vote=my_votes.get(comment.pk, 0),
-            vote_disabled=vote_disabled(viewer, comment, closed=closed),
-            can_edit=own and can_edit(viewer, comment, now=now),
-            can_delete=(own or moderator) and comment.status != Comment.Status.DELETED,
-            can_report=member and not own and comment.is_visible,
-            can_moderate=moderator,
-        )
-        nodes[comment.pk] = node
+    entries = {c.pk: Entry(c, placeholder=_placeholder(c, staff=staff)) for c in comments}
+    roots: list[Entry] = []
     # Linked in a second pass, so a reply whose clock ran ahead of its parent still finds it.
-    for node in nodes.values():
-        comment = node.comment
-        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+    for entry in entries.values():
+        comment = entry.comment
+        parent = entries.get(comment.parent_id) if comment.parent_id else None
         if parent is None:
-            roots.append(node)
+            roots.append(entry)
         elif comment.depth > parent.comment.depth:
-            node.holder = parent
-            parent.children.append(node)
+            entry.holder = parent
+            parent.children.append(entry)
         else:
-            node.reply_to = parent.comment
-            node.holder = parent.holder or parent
-            node.holder.children.append(node)
-    roots = [node for node in roots if _keep(node)]
+            entry.reply_to = parent.comment
+            entry.holder = parent.holder or parent
+            entry.holder.children.append(entry)
+    roots = [entry for entry in roots if _keep(entry)]
     roots.sort(key=_root_key(sort if sort in SORTS else DEFAULT_SORT))
-    return roots
+    flat: list[Entry] = []
+    stack = roots[::-1]
+    while stack:
+        entry = stack.pop()
+        flat.append(entry)
+        stack.extend(reversed(entry.children))
+    return flat
 
 
-def _keep(node: Node) -> bool:
-    node.children = [child for child in node.children if _keep(child)]
-    return bool(node.children) or node.comment.is_visible or not node.placeholder
+def _keep(entry: Entry) -> bool:
+    entry.children = [child for child in entry.children if _keep(child)]
+    return bool(entry.children) or not entry.placeholder
+
+
+@dataclass
+class RenderedThread:
+    """The comments' shared HTML, cut where each comment's footer goes."""
+
+    parts: list[str]
+    # One per footer: (comment id, author id, visible, score, created at as a timestamp).
+    footers: list[tuple[int, int, bool, int, float]]
+    count: int
+
+    def for_reader(self, *, viewer, my_votes: dict[int, int], closed: bool) -> SafeString:
+        """The HTML with this reader's footers joined in."""
+        footer = Footer(viewer=viewer, my_votes=my_votes, closed=closed)
+        chunks = [self.parts[0]]
+        for slot, part in zip(self.footers, self.parts[1:], strict=True):
+            chunks.append(footer(*slot))
+            chunks.append(part)
+        return mark_safe("".join(chunks))  # escaped in the template and in Footer
+
+
+def _render(entries: list[Entry], article, *, staff: bool) -> RenderedThread:
+    html = render_to_string(
+        "discussions/_comment_list.html",
+        {
+            "entries": entries,
+            "article": article,
+            "staff": staff,
+            "actions": mark_safe(ACTIONS_SLOT),
+        },
+    )
+    footers = [
+        (
+            e.comment.pk,
+            e.comment.author_id,
+            e.comment.is_visible,
+            e.comment.score,
+            e.comment.created_at.timestamp(),
+        )
+        for e in entries
+        if not e.placeholder
+    ]
+    parts = html.split(ACTIONS_SLOT)
+    if len(parts) != len(footers) + 1:
+        raise ValueError("the comment list template must hold one actions slot per comment")
+    return RenderedThread(parts=parts, footers=footers, count=len(entries))
+
+
+def rendered_thread(article, *, sort: str, staff: bool) -> RenderedThread:
+    """The article's discussion as every reader (or every editor) sees it, from the cache when
+    this version, sort and language were rendered before; one query otherwise."""
+    key = ":".join(
+        str(part)
+        for part in (
+            "thread-html",
+            article.pk,
+            thread_version(article.pk),
+            article.author_id,
+            sort,
+            "staff" if staff else "readers",
+            get_language(),
+        )
+    )
+    rendered = cache.get(key)
+    if rendered is None:
+        comments = list(Comment.objects.for_thread(article))
+        rendered = _render(build_thread(comments, sort=sort, staff=staff), article, staff=staff)
+        recent = timezone.now() - datetime.timedelta(days=1)
+        newest = max((c.created_at for c in comments), default=None)
+        fresh = newest is not None and newest > recent
+        cache.set(key, rendered, RECENT_TIMEOUT if fresh else SETTLED_TIMEOUT)
+    return rendered
+
+
+def render_comment(comment: Comment, *, viewer, my_vote: int = 0) -> SafeString:
+    """One comment's HTML as the thread shows it to this reader, for the page's script."""
+    staff = can_moderate(viewer)
+    parent = comment.parent
+    entry = Entry(
+        comment,
+        placeholder=_placeholder(comment, staff=staff),
+        reply_to=parent if parent is not None and parent.depth == comment.depth else None,
+    )
+    rendered = _render([entry], comment.article, staff=staff)
+    return rendered.for_reader(
+        viewer=viewer,
+        my_votes={comment.pk: my_vote},
+        closed=comment.article.discussion_closed,
+    )
+
+
+def _label(message: str) -> str:
+    """A translated label, escaped for HTML and for the %-formatting of footers."""
+    return escape(gettext(message)).replace("%", "%%")
+
+
+def _url_pattern(name: str) -> str:
+    """A URL with a %(pk)s hole: reversing once per page, not once per comment."""
+    return reverse(name, kwargs={"pk": 0}).replace("/0/", "/%(pk)s/")
+
+
+class Footer:
+    """Renders one comment's footer for one reader: vote controls, reply, and the reader's own
+    actions. Members' buttons post through the page's one "thread-actions" form (its CSRF token
+    lives outside the shared HTML); readers who are not logged in get links to log in and come
+    back to the comment."""
+
+    def __init__(self, *, viewer, my_votes: dict[int, int], closed: bool):
+        self.member = viewer is not None and viewer.is_authenticated
+        self.viewer_id = viewer.pk if self.member else None
+        self.staff = self.member and can_moderate(viewer)
+        self.my_votes = my_votes
+        self.closed = closed
+        self.edit_since = timezone.now().timestamp() - settings.COMMENT_EDIT_WINDOW.total_seconds()
+        up, down, reply = _label("Плюс"), _label("Минус"), _label("Ответить")
+        self.disabled = (
+            f'<button class="vote__up" disabled aria-label="{up}"></button>%(score)s'
+            f'<button class="vote__down" disabled aria-label="{down}"></button>'
+        )
+        if not self.member:
+            # Votes and reply are one link to log in and come back to the comment; the page
+            # says once what it does (#thread-login).
+            back = resolve_url(settings.LOGIN_URL) + "?next=" + _url_pattern("discussions:comment")
+            self.login = (
+                f'<a class="comment__login" href="{back}" aria-describedby="thread-login">'
+                '<i class="vote__up"></i>%(score)s<i class="vote__down"></i>'
+                f"<span>{reply}</span></a>"
+            )
+            return
+        vote = _url_pattern("discussions:comment_vote")
+        post = 'form="thread-actions" formaction='
+        self.up = (
+            f'<button class="vote__up" {post}"{vote}" name="value" value="%(up)s"'
+            f' aria-pressed="%(up_pressed)s" aria-label="{up}"></button>'
+        )
+        self.down = (
+            f'<button class="vote__down" {post}"{vote}" name="value" value="%(down)s"'
+            f' aria-pressed="%(down_pressed)s" aria-label="{down}"></button>'
+        )
+        own_title = _label("Нельзя голосовать за свой комментарий")
+        self.own_vote = (
+            f'<button class="vote__up" disabled aria-label="{up}" title="{own_title}"></button>'
+            "%(score)s"
+            f'<button class="vote__down" disabled aria-label="{down}" title="{own_title}">'
+            "</button>"
+        )
+        self.reply = (
+            f'<a class="comment__action" href="?reply=%(pk)s#comment-form" data-reply>{reply}</a>'
+        )
+        self.edit = (
+            f'<a class="comment__action" href="{_url_pattern("discussions:comment_edit")}"'
+            f" data-edit>{_label('Изменить')}</a>"
+        )
+        self.report = (
+            f'<a class="comment__action" href="{_url_pattern("discussions:comment_report")}">'
+            f"{_label('Пожаловаться')}</a>"
+        )
+        action = 'class="comment__action link-button" ' + post
+        self.delete = (
+            f'<button {action}"{_url_pattern("discussions:comment_delete")}" data-delete>'
+            f"{_label('Удалить')}</button>"
+        )
+        moderate = _url_pattern("discussions:comment_moderate")
+        self.hide = (
+            f'<button {action}"{moderate}" name="action" value="hide" data-moderate>'
+            f"{_label('Скрыть')}</button>"
+        )
+        self.restore = (
+            f'<button {action}"{moderate}" name="action" value="restore" data-moderate>'
+            f"{_label('Вернуть')}</button>"
+        )
+
+    def __call__(self, pk: int, author_id: int, visible: bool, score: int, created: float) -> str:
+        values = {"pk": pk}
+        score_html = _score(score)
+        own = author_id == self.viewer_id
+        if self.closed:
+            html = ['<span class="vote">', self.disabled % {"score": score_html}, "</span>"]
+        elif not self.member:
+            sign = ' class="up"' if score > 0 else ' class="down"' if score < 0 else ""
+            return self.login % {"pk": pk, "score": f"<b{sign}>{_signed(score)}</b>"}
+        elif own:
+            html = ['<span class="vote">', self.own_vote % {"score": score_html}, "</span>"]
+        else:
+            mine = self.my_votes.get(pk, 0)
+            values["up"] = 0 if mine == 1 else 1
+            values["down"] = 0 if mine == -1 else -1
+            values["up_pressed"] = "true" if mine == 1 else "false"
+            values["down_pressed"] = "true" if mine == -1 else "false"
+            html = [
+                '<span class="vote">',
+                self.up % values,
+                score_html,
+                self.down % values,
+                "</span>",
+            ]
+        if visible and not self.closed:
+            html.append(self.reply % values)
+        if self.member:
+            if own and visible and created > self.edit_since:
+                html.append(self.edit % values)
+            if own or self.staff:
+                html.append(self.delete % values)
+            if not own and visible:
+                html.append(self.report % values)
+            if self.staff:
+                html.append((self.hide if visible else self.restore) % values)
+        return "".join(html)
+
+
+def _signed(score: int) -> str:
+    return f"+{score}" if score > 0 else f"\u2212{-score}" if score < 0 else "0"
+
+
+def _score(score: int) -> str:
+    sign = " vote__score--positive" if score > 0 else " vote__score--negative" if score < 0 else ""
+    return f'<span class="vote__score{sign}" data-score>{_signed(score)}</span>'

@@ -15,7 +15,6 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,9 +23,9 @@ from articles.models import Article
 
 from . import services
 from .forms import CommentEditForm, CommentForm, ReportForm, VoteForm
-from .models import Bookmark, Comment, Notification
+from .models import Bookmark, Comment, CommentVote, Notification
 from .ratelimit import RateLimited, check_rate_limit
-from .thread import Node, vote_disabled
+from .thread import render_comment
 
 FAILURES = (ValidationError, PermissionDenied, RateLimited)
 PANEL_SIZE = 8
@@ -90,28 +89,15 @@ def _form_error(form) -> ValidationError:
     return ValidationError(list(itertools.chain.from_iterable(form.errors.values())))
 
 
-def _render_comment(request, comment: Comment, template: str) -> str:
+def _render_comment(request, comment: Comment) -> str:
     """One comment's HTML for the script, as the thread would render it for this member."""
-    user = request.user
-    node = Node(
-        comment,
-        reply_to=comment.parent
-        if comment.parent and comment.parent.depth == comment.depth
-        else None,
-        my_vote=0,
-        vote_disabled=vote_disabled(user, comment, closed=comment.article.discussion_closed),
-        can_edit=services.can_edit(user, comment),
-        can_delete=comment.status != Comment.Status.DELETED
-        and (comment.author_id == user.pk or services.can_moderate(user)),
-        can_report=comment.author_id != user.pk and comment.is_visible,
-        can_moderate=services.can_moderate(user),
+    my_vote = (
+        CommentVote.objects.filter(user=request.user, comment=comment)
+        .values_list("value", flat=True)
+        .first()
+        or 0
     )
-    context = {
-        "node": node,
-        "article": comment.article,
-        "discussion_open": not comment.article.discussion_closed,
-    }
-    return render_to_string(template, context, request=request)
+    return render_comment(comment, viewer=request.user, my_vote=my_vote)
 
 
 def _comment_or_404(pk: int) -> Comment:
@@ -171,7 +157,7 @@ def comment_create(request, article_id):
                 "id": created.pk,
                 "parent": created.parent_id,
                 "depth": created.depth,
-                "html": _render_comment(request, created, "discussions/_comment.html"),
+                "html": _render_comment(request, created),
                 "comments_count": Article.objects.values_list("comments_count", flat=True).get(
                     pk=article.pk
                 ),
@@ -216,7 +202,7 @@ def comment_edit(request, pk):
         return JsonResponse(
             {
                 "id": found.pk,
-                "html": _render_comment(request, found, "discussions/_comment_body.html"),
+                "html": _render_comment(request, found),
             }
         )
     return redirect(back)
@@ -236,7 +222,7 @@ def comment_delete(request, pk):
         return JsonResponse(
             {
                 "id": found.pk,
-                "html": _render_comment(request, found, "discussions/_comment_body.html"),
+                "html": _render_comment(request, found),
                 "comments_count": Article.objects.values_list("comments_count", flat=True).get(
                     pk=found.article_id
                 ),
@@ -341,7 +327,7 @@ def comment_moderate(request, pk):
             {
                 "id": found.pk,
                 "status": found.status,
-                "html": _render_comment(request, found, "discussions/_comment_body.html"),
+                "html": _render_comment(request, found),
             }
         )
     return redirect(back)

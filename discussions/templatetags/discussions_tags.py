@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from discussions import services
 from discussions.forms import CommentForm
 from discussions.models import ArticleVote, Bookmark, Comment, CommentVote, Notification
-from discussions.thread import DEFAULT_SORT, SORTS, build_thread
+from discussions.thread import DEFAULT_SORT, SORTS, rendered_thread
 
 register = template.Library()
 
@@ -51,14 +51,16 @@ def _account_url(url_name: str, article, anchor: str = "comments") -> str:
 
 @register.inclusion_tag("discussions/_thread.html", takes_context=True)
 def comment_thread(context, article):
-    """The whole discussion of an article in a fixed number of queries, however long it is."""
+    """The whole discussion of an article: its shared HTML from the cache (one query when it is
+    rendered again), this reader's votes (one query for members) and the comment form."""
     request = context["request"]
     user = request.user
     sort = request.GET.get("sort", DEFAULT_SORT)
     sort = sort if sort in SORTS else DEFAULT_SORT
-    comments = list(Comment.objects.for_thread(article))
+    staff = services.can_moderate(user)
+    rendered = rendered_thread(article, sort=sort, staff=staff)
     my_votes = {}
-    if user.is_authenticated and comments:
+    if user.is_authenticated and rendered.count:
         my_votes = dict(
             CommentVote.objects.filter(user=user, comment__article=article).values_list(
                 "comment_id", "value"
@@ -66,24 +68,25 @@ def comment_thread(context, article):
         )
     reply_to = None
     reply_id = request.GET.get("reply", "")
-    if reply_id.isdigit():
-        reply_to = next((c for c in comments if c.pk == int(reply_id) and c.is_visible), None)
+    if reply_id.isdigit() and user.is_authenticated:
+        reply_to = (
+            Comment.objects.visible()
+            .filter(article=article, pk=int(reply_id))
+            .select_related("author")
+            .first()
+        )
     return {
         "article": article,
-        "nodes": build_thread(
-            comments,
-            sort=sort,
-            viewer=user,
-            my_votes=my_votes,
-            closed=article.discussion_closed,
+        "comments": rendered.for_reader(
+            viewer=user, my_votes=my_votes, closed=article.discussion_closed
         ),
+        "count": rendered.count,
         "sort": sort,
         "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
         "form": CommentForm(initial={"parent": reply_to.pk if reply_to else None}),
         "reply_to": reply_to,
         "ban_message": services.ban_message(user) if user.is_authenticated else None,
-        "discussion_open": not article.discussion_closed,
-        "can_moderate": services.can_moderate(user),
+        "can_moderate": staff,
         "login_url": _account_url(settings.LOGIN_URL, article),
         "signup_url": _account_url("account_signup", article),
         "user": user,

@@ -62,19 +62,22 @@ def test_member_journey(live_server, page, article, member):
 
     # Reply to the opener: the form moves under it, the reply lands in its replies.
     opener_item = page.locator(f"#comment-{opener.pk}")
-    opener_item.locator(f"[data-reply='{opener.pk}']").click()
+    opener_item.locator("[data-reply]").click()
     page.fill("#comment-form textarea", "А как договорились о цене пилота?")
     page.locator("#comment-form [type=submit]").click()
-    reply = opener_item.locator(".comment-list--replies .comment", has_text="о цене пилота")
+    # The list is flat in reading order: the reply follows the opener one level deeper.
+    reply = page.locator(
+        f"#comment-{opener.pk} ~ .comment[data-depth='1']", has_text="о цене пилота"
+    )
     reply.wait_for()
     page.wait_for_function("document.querySelector('.comments__count').textContent === '3'")
 
     # Vote on the opener and on the article; the scores change in place.
-    opener_item.locator(":scope > [data-comment-body] .vote__button--up").click()
+    opener_item.locator(".vote__up").click()
     page.wait_for_function(
         f"document.querySelector('#comment-{opener.pk} [data-score]').textContent === '+1'"
     )
-    page.locator("#article-actions .vote__button--up").click()
+    page.locator("#article-actions .vote__up").click()
     page.wait_for_function(
         "document.querySelector('#article-actions [data-score]').textContent === '+1'"
     )
@@ -82,7 +85,7 @@ def test_member_journey(live_server, page, article, member):
     # A page load shows the same state from the database.
     page.reload()
     assert page.locator(".comments__count").inner_text() == "3"
-    up = page.locator(f"#comment-{opener.pk} > [data-comment-body] .vote__button--up")
+    up = page.locator(f"#comment-{opener.pk} .vote__up")
     assert up.get_attribute("aria-pressed") == "true"
     assert Comment.objects.filter(author__username="newbie").count() == 2
     assert CommentVote.objects.get(comment=opener).value == 1

@@ -110,40 +110,40 @@
   }
 
   function startReply(link) {
-    var item = document.getElementById("comment-" + link.getAttribute("data-reply"));
+    var item = link.closest(".comment");
     if (!commentForm || !item) return false;
-    commentForm.querySelector("[name=parent]").value = link.getAttribute("data-reply");
+    var author = item.querySelector(".comment__author");
+    commentForm.querySelector("[name=parent]").value = item.id.replace("comment-", "");
     var note = commentForm.querySelector("[data-reply-note]");
-    note.querySelector("[data-reply-name]").textContent = link.getAttribute("data-reply-name");
+    note.querySelector("[data-reply-name]").textContent = author ? author.lastChild.textContent : "";
     note.querySelector("[data-reply-link]").setAttribute("href", "#" + item.id);
     note.hidden = false;
     commentForm.classList.add("comment-form--inline");
-    item.querySelector("[data-comment-body]").after(commentForm);
+    item.appendChild(commentForm);
     commentForm.querySelector("textarea").focus();
     return true;
   }
 
+  function depthOf(node) {
+    return Number(node.getAttribute("data-depth"));
+  }
+
+  // The list is flat in reading order: a reply goes after the last comment of its parent's
+  // branch (at the maximum depth, replies sit beside their parent, in the holder's branch).
   function insertComment(data) {
     var node = fragment(data.html);
-    var list;
+    var list = document.getElementById("comment-list");
     if (!data.parent) {
-      list = document.getElementById("comment-list");
       if (list.getAttribute("data-sort") === "newest") list.prepend(node);
       else list.appendChild(node);
     } else {
-      var parent = document.getElementById("comment-" + data.parent);
-      if (Number(parent.getAttribute("data-depth")) === data.depth) {
-        // At the maximum depth a reply sits beside its parent, naming whom it answers.
-        list = parent.parentElement;
-      } else {
-        list = parent.querySelector(":scope > .comment-list--replies");
-        if (!list) {
-          list = document.createElement("ol");
-          list.className = "comment-list comment-list--replies";
-          parent.appendChild(list);
-        }
+      var after = document.getElementById("comment-" + data.parent);
+      var next = after.nextElementSibling;
+      while (next && next.classList.contains("comment") && depthOf(next) >= data.depth) {
+        after = next;
+        next = next.nextElementSibling;
       }
-      list.appendChild(node);
+      after.after(node);
     }
     var empty = document.querySelector("[data-empty]");
     if (empty) empty.remove();
@@ -170,65 +170,78 @@
       .finally(function () { form.classList.remove("is-busy"); });
   }
 
-  function updateVote(form, score, value) {
-    var scoreNode = form.querySelector("[data-score]");
+  function updateVote(box, score, value) {
+    var scoreNode = box.querySelector("[data-score]");
     scoreNode.textContent = signed(score);
     scoreNode.classList.toggle("vote__score--positive", score > 0);
     scoreNode.classList.toggle("vote__score--negative", score < 0);
-    form.querySelectorAll("button[data-value]").forEach(function (button) {
-      var own = Number(button.getAttribute("data-value"));
-      button.setAttribute("aria-pressed", own === value ? "true" : "false");
-      button.value = own === value ? "0" : String(own);
+    [[".vote__up", 1], [".vote__down", -1]].forEach(function (pair) {
+      var button = box.querySelector(pair[0]);
+      button.setAttribute("aria-pressed", pair[1] === value ? "true" : "false");
+      button.value = pair[1] === value ? "0" : String(pair[1]);
     });
   }
 
-  function submitVote(form, button) {
+  // A vote control: the article's own form, or a comment's buttons posting through the
+  // thread's one form (formaction names the comment).
+  function submitVote(box, button, url, form) {
     if (!button) return;
-    var body = new FormData(form);
+    var body = new FormData();
     body.set("value", button.value);
-    var buttons = form.querySelectorAll("button");
+    var buttons = box.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
-    send(form.action, body, form)
-      .then(function (data) { updateVote(form, data.score, data.value); })
-      .catch(function (error) { showError(form.parentElement, error.message); })
+    send(url, body, form)
+      .then(function (data) { updateVote(box, data.score, data.value); })
+      .catch(function (error) { showError(box.parentElement, error.message); })
       .finally(function () { buttons.forEach(function (b) { b.disabled = false; }); });
   }
 
-  function replaceBody(item, html) {
-    var body = item.querySelector(":scope > [data-comment-body]");
-    body.replaceWith(fragment(html));
+  function replaceComment(item, html) {
+    var node = fragment(html);
+    var form = commentForm && item.contains(commentForm);
+    if (form) resetReply();
+    item.replaceWith(node);
+    return node;
   }
 
-  function submitDelete(form) {
-    if (!window.confirm(form.getAttribute("data-confirm"))) return;
-    var item = form.closest(".comment");
-    send(form.action, new FormData(form), form)
+  function hasReplies(item) {
+    var next = item.nextElementSibling;
+    return Boolean(next && next.classList.contains("comment") && depthOf(next) > depthOf(item));
+  }
+
+  function submitDelete(button, form) {
+    var holder = document.querySelector("[data-discussion]");
+    if (!window.confirm(holder.getAttribute("data-msg-delete"))) return;
+    var item = button.closest(".comment");
+    send(button.formAction, new FormData(), form)
       .then(function (data) {
-        var replies = item.querySelector(":scope > .comment-list--replies");
-        if (replies && replies.children.length) {
-          replaceBody(item, data.html);
-          item.classList.add("comment--placeholder");
-        } else {
-          item.remove();
-        }
+        if (hasReplies(item)) replaceComment(item, data.html);
+        else item.remove();
         setCommentsCount(data.comments_count);
       })
-      .catch(function (error) { showError(form.closest(".comment__actions") || form, error.message); });
+      .catch(function (error) { showError(button.closest(".comment__actions"), error.message); });
   }
 
-  function submitModerate(form) {
-    var item = form.closest(".comment");
-    send(form.action, new FormData(form), form)
-      .then(function (data) {
-        replaceBody(item, data.html);
-        item.classList.toggle("comment--hidden", data.status === "hidden");
-      })
-      .catch(function (error) { showError(form.closest(".comment__actions") || form, error.message); });
+  function submitModerate(button, form) {
+    var body = new FormData();
+    body.set(button.name, button.value);
+    send(button.formAction, body, form)
+      .then(function (data) { replaceComment(button.closest(".comment"), data.html); })
+      .catch(function (error) { showError(button.closest(".comment__actions"), error.message); });
+  }
+
+  function submitThreadAction(form, button) {
+    if (!button || !button.formAction) return false;
+    if (button.closest(".vote")) submitVote(button.closest(".vote"), button, button.formAction, form);
+    else if (button.hasAttribute("data-delete")) submitDelete(button, form);
+    else if (button.hasAttribute("data-moderate")) submitModerate(button, form);
+    else return false;
+    return true;
   }
 
   function startEdit(link) {
     var item = link.closest(".comment");
-    var text = item.querySelector(":scope > [data-comment-body] .comment__text");
+    var text = item.querySelector(".comment__text");
     if (!text || item.querySelector("[data-edit-form]")) return;
     send(link.href, undefined, null, "GET").then(function (data) {
       var form = document.createElement("form");
@@ -264,7 +277,7 @@
         body.set("body", area.value);
         form.classList.add("is-busy");
         send(form.action, body, null)
-          .then(function (result) { replaceBody(item, result.html); })
+          .then(function (result) { replaceComment(item, result.html); })
           .catch(function (error) { showError(form, error.message); })
           .finally(function () { form.classList.remove("is-busy"); });
       });
@@ -322,9 +335,13 @@
     var form = event.target;
     var handler = null;
     if (form.hasAttribute("data-comment-form")) handler = function () { submitComment(form); };
-    else if (form.hasAttribute("data-vote")) handler = function () { submitVote(form, event.submitter); };
-    else if (form.hasAttribute("data-delete")) handler = function () { submitDelete(form); };
-    else if (form.hasAttribute("data-moderate")) handler = function () { submitModerate(form); };
+    else if (form.hasAttribute("data-vote")) {
+      handler = function () { submitVote(form, event.submitter, form.action, form); };
+    } else if (form.hasAttribute("data-thread-actions")) {
+      // Without the submitting button (old browsers) the form posts as it would without script.
+      if (submitThreadAction(form, event.submitter)) event.preventDefault();
+      return;
+    }
     else if (form.hasAttribute("data-bookmark")) handler = function () { submitBookmark(form); };
     else if (form.hasAttribute("data-mark-read")) handler = function () { markAllRead(form); };
     if (!handler) return;
