@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from discussions import services
 from discussions.models import ArticleVote, Comment, CommentVote
@@ -102,4 +103,65 @@ def test_member_journey(live_server, page, article, member):
         page.wait_for_load_state()
     page.goto(url + article.get_absolute_url())
     assert page.locator(".discussion__login").is_visible()
+    assert errors == []
+
+
+def _login(page, live_server, user):
+    """Log the browser in through a session made by the test client."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+
+def test_thread_actions_post_through_one_form(
+    live_server, page, article, member, other_member, moderator
+):
+    """Edit, delete, vote and moderate without page loads, each button posting through the
+    thread's one form; replies land after their parent in the flat list."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: d.accept())
+    root = services.create_comment(article=article, author=other_member, body="Корень")
+    mine = services.create_comment(article=article, author=member, body="Моё", parent=root)
+    lonely = services.create_comment(article=article, author=member, body="Одинокий")
+    reply = services.create_comment(article=article, author=other_member, body="Ответ", parent=mine)
+    _login(page, live_server, member)
+    page.goto(live_server.url + article.get_absolute_url())
+    # edit inline
+    page.locator(f"#comment-{mine.pk} [data-edit]").click()
+    page.fill(f"#comment-{mine.pk} [data-edit-form] textarea", "Моё, **исправленное**")
+    page.locator(f"#comment-{mine.pk} [data-edit-form] [type=submit]").click()
+    page.locator(f"#comment-{mine.pk} strong").wait_for()
+    # delete with a reply -> placeholder; lonely -> removed
+    page.locator(f"#comment-{mine.pk} [data-delete]").click()
+    page.locator(f"#comment-{mine.pk}.comment--placeholder").wait_for()
+    page.locator(f"#comment-{lonely.pk} [data-delete]").click()
+    page.wait_for_function(f"!document.getElementById('comment-{lonely.pk}')")
+    # vote and take back
+    page.locator(f"#comment-{reply.pk} .vote__down").click()
+    page.wait_for_function(
+        f"document.querySelector('#comment-{reply.pk} [data-score]').textContent === '\u22121'"
+    )
+    page.locator(f"#comment-{reply.pk} .vote__down").click()
+    page.wait_for_function(
+        f"document.querySelector('#comment-{reply.pk} [data-score]').textContent === '0'"
+    )
+    # reply to a reply: lands after it, one level deeper
+    page.locator(f"#comment-{reply.pk} [data-reply]").click()
+    page.fill("#comment-form textarea", "Ответ на ответ")
+    page.locator("#comment-form [type=submit]").click()
+    page.locator(
+        f"#comment-{reply.pk} + .comment[data-depth='3']", has_text="Ответ на ответ"
+    ).wait_for()
+    # moderator hides
+    page.context.clear_cookies()
+    _login(page, live_server, moderator)
+    page.goto(live_server.url + article.get_absolute_url())
+    page.locator(f"#comment-{root.pk} [data-moderate]").click()
+    page.locator(f"#comment-{root.pk}.comment--hidden").wait_for()
+    page.locator(f"#comment-{root.pk} [data-moderate]").click()
+    page.wait_for_function(
+        f"!document.getElementById('comment-{root.pk}').classList.contains('comment--hidden')"
+    )
     assert errors == []
