@@ -88,3 +88,18 @@ def test_cards_are_rendered_once_until_the_article_changes(client, make_article)
     third = client.get("/")
     assert [t.name for t in third.templates].count("includes/_card.html") == 1
     assert "Комментарии:</span> <span>7</span>" in third.content.decode()
+
+
+def test_cached_pages_go_out_gzipped_to_browsers(client, make_article, page_cache):
+    import gzip
+
+    make_article(title="Сжатая страница")
+    plain = client.get("/")
+    zipped = client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["X-Page-Cache"] == "hit"
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) * 3 < len(plain.content)
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    again = client.get("/")  # a client without gzip gets the page as it was
+    assert "Content-Encoding" not in again and again.content == plain.content
