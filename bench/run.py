@@ -95,7 +95,12 @@ class Load:
     errors: int = 0
     non_2xx_3xx: int = 0
     socket_errors: int = 0
+    bytes_read: float = 0.0  # headers included, as wrk counts them
     raw: str = ""
+
+    @property
+    def bytes_per_response(self) -> float:
+        return self.bytes_read / self.requests if self.requests else 0.0
 
 
 @dataclass
@@ -114,6 +119,7 @@ class Count:
 # wrk's output.
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+_UNITS_BYTES = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 
 
 def duration_ms(text: str) -> float:
@@ -132,8 +138,9 @@ def parse_wrk(output: str) -> Load:
     for percent, attr in (("50", "p50_ms"), ("99", "p99_ms")):
         if match := re.search(rf"^\s+{percent}(?:\.0+)?%\s+(\S+)", output, re.MULTILINE):
             setattr(load, attr, duration_ms(match.group(1)))
-    if match := re.search(r"(\d+) requests in", output):
+    if match := re.search(r"(\d+) requests in [^,]+, ([\d.]+)([KMGT]?B) read", output):
         load.requests = int(match.group(1))
+        load.bytes_read = float(match.group(2)) * _UNITS_BYTES[match.group(3)]
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         load.non_2xx_3xx = int(match.group(1))
     if match := re.search(
@@ -262,7 +269,8 @@ def warm_up(server: Server, page: Page, headers: dict, times: int = 4) -> None:
 
 
 def run_wrk(server: Server, page: Page, args, cookie: str = "") -> Load:
-    headers = {"User-Agent": BROWSER, "Accept-Language": "ru"}
+    # What a browser sends: the page cache keeps pages gzipped and hands them out as they are.
+    headers = {"User-Agent": BROWSER, "Accept-Language": "ru", "Accept-Encoding": "gzip, deflate"}
     if cookie:
         headers["Cookie"] = cookie
     warm_up(server, page, headers)
@@ -564,7 +572,8 @@ def judge(page: Page, load: Load, floor: Load, *, cold: bool, page_one: Load | N
 
 def table(rows: list[dict]) -> str:
     header = (
-        "| page | req/s | p50 ms | p99 ms | errors | queries (cold/warm) | bytes | × floor "
+        "| page | req/s | p50 ms | p99 ms | errors | queries (cold/warm) | bytes (HTML / sent) "
+        "| × floor "
         "| targets (issue 4 §2) |"
     )
     lines = [header, "|" + "---|" * 9]
@@ -574,7 +583,8 @@ def table(rows: list[dict]) -> str:
         )
         lines.append(
             f"| {row['label']} | {row['rps']:.0f} | {fmt_ms(row['p50'])} | {fmt_ms(row['p99'])} "
-            f"| {row['errors']} | {row['queries']} | {row['bytes']:,} | {row['ratio']:.2f} "
+            f"| {row['errors']} | {row['queries']} | {row['bytes']:,} / {row['wire']:,.0f} "
+            f"| {row['ratio']:.2f} "
             f"| {targets or '—'} |"
         )
     return "\n".join(lines)
@@ -621,6 +631,7 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
                 "errors": load.errors,
                 "queries": f"{count.queries}/{count.warm_queries}",
                 "bytes": count.bytes,
+                "wire": load.bytes_per_response,
                 "ratio": load.requests_per_s / floor.requests_per_s
                 if floor.requests_per_s
                 else 0.0,

@@ -27,6 +27,7 @@ def test_parse_wrk_reads_rate_percentiles_and_errors():
     assert load.p50_ms == pytest.approx(0.81233)
     assert load.p99_ms == pytest.approx(1200.0)
     assert load.requests == 9018
+    assert load.bytes_per_response == pytest.approx(11.22 * 1024**2 / 9018)
     assert (load.non_2xx_3xx, load.socket_errors, load.errors) == (4, 11, 15)
 
 
