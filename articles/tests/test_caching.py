@@ -25,6 +25,9 @@ def test_anonymous_pages_come_from_the_cache(client, make_article, page_cache):
         assert len(queries) == 0, url
         assert second.content == first.content
         assert second["Content-Type"] == first["Content-Type"]
+        # answered before the session and CSRF middleware, still with the security headers
+        assert second["X-Frame-Options"] == "DENY"
+        assert second["X-Content-Type-Options"] == "nosniff"
 
 
 def test_new_content_reaches_members_at_once_and_readers_after_expiry(
