@@ -269,14 +269,6 @@ def view_buffer():
     return _redis_client
 
 
-def pending_views(article_id: int) -> int:
-    """Views of an article counted today but not yet flushed to the database."""
-    buffer = view_buffer()
-    if buffer is None:
-        return 0
-    return int(buffer.hget(PENDING_VIEWS_KEY, f"{article_id}:{timezone.localdate()}") or 0)
-
-
 def flush_views() -> int:
     """Move buffered views into the article counters and daily statistics; returns how many.
 
