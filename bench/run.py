@@ -268,14 +268,15 @@ def warm_up(server: Server, page: Page, headers: dict, times: int = 4) -> None:
             urllib.request.urlopen(request, timeout=30).read()
 
 
-def run_wrk(server: Server, page: Page, args, cookie: str = "") -> Load:
+def run_wrk(server: Server, page: Page, args, cookie: str = "", duration: int = 0) -> Load:
     # What a browser sends: the page cache keeps pages gzipped and hands them out as they are.
     headers = {"User-Agent": BROWSER, "Accept-Language": "ru", "Accept-Encoding": "gzip, deflate"}
     if cookie:
         headers["Cookie"] = cookie
     warm_up(server, page, headers)
     command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+        "wrk", f"-t{args.threads}", f"-c{args.connections}",
+        f"-d{duration or args.duration}s", "--latency",
     ]  # fmt: skip
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -549,34 +550,36 @@ def fmt_ms(value: float) -> str:
 
 
 def judge(page: Page, load: Load, floor: Load, *, cold: bool, page_one: Load | None) -> list:
-    """(target, met) pairs that issue 4 section 2 sets for this page in this pass."""
+    """(target, met) pairs that issue 4 section 2 sets for this page in this pass.
+
+    Anonymous targets name home, the article, the trending list and the rubric list; page 1000
+    is held to page 1's time; the tag page and RSS have no target of their own, only no errors.
+    """
     ratio = load.requests_per_s / floor.requests_per_s if floor.requests_per_s else 0.0
     checks = []
     if page.kind == "view":
         checks.append((f"≥ {FLOOR_SHARE['view']} × floor", ratio >= FLOOR_SHARE["view"]))
-    elif page.kind == "member" or (cold and page.kind == "anon"):
-        share = FLOOR_SHARE["member" if page.kind == "member" else "cold"]
-        checks.append((f"≥ {share} × floor", ratio >= share))
+    elif page.kind == "member":
+        checks.append((f"≥ {FLOOR_SHARE['member']} × floor", ratio >= FLOOR_SHARE["member"]))
+    elif page.anon_target and cold:
+        checks.append((f"≥ {FLOOR_SHARE['cold']} × floor", ratio >= FLOOR_SHARE["cold"]))
     elif page.anon_target:
-        share = FLOOR_SHARE["anon"]
-        checks.append((f"≥ {share} × floor", ratio >= share))
+        checks.append((f"≥ {FLOOR_SHARE['anon']} × floor", ratio >= FLOOR_SHARE["anon"]))
         checks.append((f"p99 < {P99_LIMIT_MS:.0f} ms", load.p99_ms < P99_LIMIT_MS))
-        checks.append(("0 errors", load.errors == 0))
     if page.deep_of and page_one is not None and page_one.p50_ms:
         slower = load.p50_ms / page_one.p50_ms
         checks.append((f"p50 ≤ {DEEP_PAGE_LIMIT} × p.1 ({slower:.2f}×)", slower <= DEEP_PAGE_LIMIT))
-    if page.kind != "floor" and load.errors and not page.anon_target:
-        checks.append(("0 errors", False))
+    if page.kind != "floor" and (load.errors or (page.anon_target and not cold)):
+        checks.append(("0 errors", load.errors == 0))
     return checks
 
 
 def table(rows: list[dict]) -> str:
     header = (
         "| page | req/s | p50 ms | p99 ms | errors | queries (cold/warm) | bytes (HTML / sent) "
-        "| × floor "
-        "| targets (issue 4 §2) |"
+        "| floor around | × floor | targets (issue 4 §2) |"
     )
-    lines = [header, "|" + "---|" * 9]
+    lines = [header, "|" + "---|" * 10]
     for row in rows:
         targets = "; ".join(
             f"{target}: {'met' if met else '**NOT met**'}" for target, met in row["checks"]
@@ -584,24 +587,33 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"| {row['label']} | {row['rps']:.0f} | {fmt_ms(row['p50'])} | {fmt_ms(row['p99'])} "
             f"| {row['errors']} | {row['queries']} | {row['bytes']:,} / {row['wire']:,.0f} "
-            f"| {row['ratio']:.2f} "
+            f"| {row['floor']:.0f} | {row['ratio']:.2f} "
             f"| {targets or '—'} |"
         )
     return "\n".join(lines)
 
 
 def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
-    """Load every page against one gunicorn: the table rows, the workers' memory, the load."""
+    """Load every page against one gunicorn: the table rows, the workers' memory, the load.
+
+    The machine is shared and its speed drifts, so every page is bracketed by floor runs: the
+    full /healthz runs first and last, and a short /healthz probe between two pages. A page's
+    ratio is to the mean of the floor just before and just after it.
+    """
     from django.core.cache import cache
 
     from articles.services import FEEDS_FRESH_KEY, rebuild_feeds
 
-    loads: dict[str, Load] = {}
-    rows = []
+    floor_page = next(page for page in page_list if page.key == "healthz")
+    sequence: list[tuple[Page, Load]] = []
     last_rebuild = 0.0
     load_average = os.getloadavg()
     with Server(env, f"gunicorn-{name}.log") as server:
         for page in page_list:
+            if page.kind != "floor" and sequence and sequence[-1][0].kind != "floor":
+                probe = run_wrk(server, floor_page, args, duration=args.probe)
+                (OUT_DIR / f"wrk-{name}-probe-before-{page.key}.txt").write_text(probe.raw)
+                sequence.append((floor_page, probe))
             # Feeds go stale after 5 minutes and the next page view rebuilds them in-request; keep
             # them fresh, so no single page's numbers carry that rebuild (timed on its own).
             if time.monotonic() - last_rebuild > FEEDS_REFRESH_SECONDS or not cache.get(
@@ -612,14 +624,25 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
             print(f"  [{name}] {page.label} ...", file=sys.stderr, flush=True)
             load = run_wrk(server, page, args, cookie if page.kind == "member" else "")
             (OUT_DIR / f"wrk-{name}-{page.key}.txt").write_text(load.raw)
-            loads[page.key] = load
+            sequence.append((page, load))
         memory = worker_memory(server.process.pid)
     load_after = os.getloadavg()
-    # The machine is shared: the floor is loaded first and last, and pages compare with the mean.
-    floors = [loads[key].requests_per_s for key in ("healthz", "healthz_end") if key in loads]
-    floor = Load(requests_per_s=sum(floors) / len(floors) if floors else 0.0)
-    for page in page_list:
-        load = loads[page.key]
+    loads = {page.key: load for page, load in sequence if page.kind != "floor"}
+    floors = [load.requests_per_s for page, load in sequence if page.kind == "floor"]
+    rows = []
+    for index, (page, load) in enumerate(sequence):
+        if page.kind == "floor" and 0 < index < len(sequence) - 1:
+            continue  # a probe: it shows in the floor range, not as a row
+        around = [
+            load.requests_per_s
+            for neighbour, load in (sequence[index - 1 : index] + sequence[index + 1 : index + 2])
+            if neighbour.kind == "floor"
+        ]
+        floor = Load(
+            requests_per_s=load.requests_per_s
+            if page.kind == "floor"
+            else (sum(around) / len(around) if around else 0.0)
+        )
         count = counts.get(page.key, Count())
         rows.append(
             {
@@ -632,6 +655,7 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
                 "queries": f"{count.queries}/{count.warm_queries}",
                 "bytes": count.bytes,
                 "wire": load.bytes_per_response,
+                "floor": floor.requests_per_s,
                 "ratio": load.requests_per_s / floor.requests_per_s
                 if floor.requests_per_s
                 else 0.0,
@@ -643,7 +667,7 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
     return {
         "rows": rows,
         "memory": memory,
-        "floor": floor.requests_per_s,
+        "floor_range": (min(floors), max(floors)) if floors else (0.0, 0.0),
         "load_average": (load_average, load_after),
     }
 
@@ -713,6 +737,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Load the site with wrk; see the module doc.")
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--probe", type=int, default=5, help="seconds of /healthz between pages")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated page keys (healthz is kept)")
     parser.add_argument("--skip-off", action="store_true", help="no pass with the cache off")
@@ -848,8 +873,10 @@ def render_report(**data) -> str:
             "",
             f"## {PASS_TITLES[key]}",
             "",
-            f"Floor: {result['floor']:.0f} req/s (mean of the first and last /healthz run). "
-            f"Load average before {before[0]:.2f}, after {after[0]:.2f}.",
+            f"Floor: /healthz from {result['floor_range'][0]:.0f} to "
+            f"{result['floor_range'][1]:.0f} req/s over the pass; each page is compared with the "
+            f'floor runs just before and after it (column "floor around"). Load average before '
+            f"{before[0]:.2f}, after {after[0]:.2f}.",
             "",
             table(result["rows"]),
         ]

@@ -43,3 +43,25 @@ def test_parse_wrk_without_errors_reports_none():
 )
 def test_duration_ms_units(text, ms):
     assert duration_ms(text) == pytest.approx(ms)
+
+
+def test_judge_holds_page_1000_to_page_one_and_lists_to_the_floor():
+    from run import Load, Page, judge
+
+    floor = Load(requests_per_s=1000)
+    page_one = Load(requests_per_s=600, p50_ms=10.0)
+    deep = Page("rubric_1000", "rubric, p.1000", "/r/?page=1000", "anon", deep_of="rubric_1")
+    checks = dict(
+        judge(deep, Load(requests_per_s=300, p50_ms=20.0), floor, cold=True, page_one=page_one)
+    )
+    assert checks == {"p50 ≤ 1.5 × p.1 (2.00×)": False}
+    home = Page("home", "home", "/", "anon", anon_target=True)
+    assert [
+        met
+        for _, met in judge(
+            home, Load(requests_per_s=600, p99_ms=50), floor, cold=False, page_one=None
+        )
+    ] == [True, True, True]
+    assert judge(home, Load(requests_per_s=40), floor, cold=True, page_one=None) == [
+        ("≥ 0.05 × floor", False)
+    ]
