@@ -93,6 +93,25 @@ def make_article(db, make_user, rubric):
     return make
 
 
+@pytest.fixture
+def redis_client():
+    """An empty Redis database (REDIS_TEST_URL); skipped without Redis, except in CI."""
+    import redis
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REDIS_TEST_URL"):
+            raise
+        pytest.skip(f"needs Redis at {url}")
+    client.flushdb()
+    client.url = url
+    yield client
+    client.flushdb()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium through Playwright; skipped loudly without it, failing in CI."""

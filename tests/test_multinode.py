@@ -20,7 +20,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from allauth.account.models import EmailAddress
 from django.db import connection
 from django.utils import timezone
@@ -31,7 +30,6 @@ from discussions.models import ArticleVote, Comment
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 MEMBERS = 12
 PASSWORD = "multi-node-pass-1"
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120"
@@ -50,17 +48,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def redis_url():
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("REDIS_TEST_URL"):
-            raise
-        pytest.skip(f"needs Redis at {REDIS_TEST_URL}")
-    client.flushdb()
-    yield REDIS_TEST_URL
-    client.flushdb()
+def redis_url(redis_client):
+    return redis_client.url
 
 
 @pytest.fixture
@@ -150,7 +139,9 @@ class Browser:
         assert self.cookie("sessionid"), "logged in"
 
 
-def test_two_nodes_share_sessions_and_keep_counters_exact(nodes, make_user, make_article, settings):
+def test_two_nodes_share_sessions_and_keep_counters_exact(
+    nodes, redis_url, make_user, make_article, settings
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # as the nodes
     node_a, node_b = nodes
     article = make_article(title="Статья на двух узлах")
@@ -191,7 +182,7 @@ def test_two_nodes_share_sessions_and_keep_counters_exact(nodes, make_user, make
     flush = subprocess.run(
         [sys.executable, "manage.py", "flush_views"],
         cwd=ROOT, capture_output=True, text=True, check=True,
-        env={**os.environ, "REDIS_URL": REDIS_TEST_URL, "SECRET_KEY": "x",
+        env={**os.environ, "REDIS_URL": redis_url, "SECRET_KEY": "x",
              "DATABASE_URL": database_url()},
     )  # fmt: skip
     assert "flushed" in flush.stdout

@@ -7,32 +7,21 @@ import threading
 from pathlib import Path
 
 import pytest
-import redis
 from django.db import connection, connections
 from django.utils import timezone
 
 from articles import services
 from articles.models import Article, ArticleDailyStats, FlushedBatch
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 BROWSER = "Mozilla/5.0"
 
 
 @pytest.fixture
-def buffer(settings):
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("REDIS_TEST_URL"):
-            raise
-        pytest.skip(f"needs Redis at {REDIS_TEST_URL}")
-    client.flushdb()
+def buffer(settings, redis_client):
     settings.VIEW_BUFFER = True
-    settings.REDIS_URL = REDIS_TEST_URL
+    settings.REDIS_URL = redis_client.url
     services._redis_client = None
-    yield client
-    client.flushdb()
+    yield redis_client
     services._redis_client = None
 
 
@@ -84,7 +73,7 @@ def test_many_processes_report_while_flushes_run_concurrently(make_article, buff
             f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
             f"{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}"
         ),
-        "REDIS_URL": REDIS_TEST_URL,
+        "REDIS_URL": buffer.url,
         "VIEW_BUFFER": "1",
     }
     root = Path(__file__).resolve().parents[2]
