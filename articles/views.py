@@ -276,8 +276,3 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
-def healthz(request):
-    """For load balancers: answers without touching the database."""
-    return HttpResponse("ok", content_type="text/plain")
