@@ -1,4 +1,5 @@
 import re
+from functools import cache as cache_once
 from functools import cached_property
 
 from django.conf import settings
@@ -164,36 +165,41 @@ def _render_article(request, article, *, preview=False):
               "rubric__slug", "published_at")
         .latest()[:3]
     )  # fmt: skip
-    previous_issue = next_issue = None
-    if article.series_id and article.series_number is not None:
-        in_series = Article.objects.published().filter(series_id=article.series_id)
-        previous_issue = (
-            in_series.filter(series_number__lt=article.series_number)
-            .order_by("-series_number")
+
+    def issue(direction: str):
+        if not article.series_id or article.series_number is None:
+            return None
+        lookup, order = (
+            ("lt", "-series_number") if direction == "previous" else ("gt", "series_number")
+        )
+        return (
+            Article.objects.published()
+            .filter(
+                series_id=article.series_id, **{f"series_number__{lookup}": article.series_number}
+            )
+            .order_by(order)
             .only("title", "slug", "series_number")
             .first()
         )
-        next_issue = (
-            in_series.filter(series_number__gt=article.series_number)
-            .order_by("series_number")
-            .only("title", "slug", "series_number")
-            .first()
-        )
+
+    # Callables, so that the template's cached fragments skip these queries on a hit.
+    tags = cache_once(lambda: list(article.tags.all()))
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
+            "tags": tags,
             "related": related,
-            "previous_issue": previous_issue,
-            "next_issue": next_issue,
+            "previous_issue": cache_once(lambda: issue("previous")),
+            "next_issue": cache_once(lambda: issue("next")),
             "preview": preview,
-            "json_ld": _json_ld(request, article),
+            "json_ld": cache_once(lambda: _json_ld(request, article, tags())),
         },
     )
 
 
-def _json_ld(request, article) -> dict:
+def _json_ld(request, article, tags) -> dict:
     """schema.org Article metadata for search engines."""
     absolute = request.build_absolute_uri
     data = {
@@ -206,7 +212,7 @@ def _json_ld(request, article) -> dict:
         "url": absolute(article.get_absolute_url()),
         "mainEntityOfPage": absolute(article.get_absolute_url()),
         "articleSection": article.rubric.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in tags],
         "author": {
             "@type": "Person",
             "name": article.author.public_name,
@@ -220,7 +226,7 @@ def _json_ld(request, article) -> dict:
 
 
 def _article_queryset():
-    return Article.objects.select_related("rubric", "author", "series").prefetch_related("tags")
+    return Article.objects.select_related("rubric", "author", "series")
 
 
 @anonymous_page_cache

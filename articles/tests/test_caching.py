@@ -106,3 +106,27 @@ def test_cached_pages_go_out_gzipped_to_browsers(client, make_article, page_cach
     assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
     again = client.get("/")  # a client without gzip gets the page as it was
     assert "Content-Encoding" not in again and again.content == plain.content
+
+
+def test_article_page_fragments_are_reused_until_the_article_changes(client, make_article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article, Series
+
+    series = Series.objects.create(title="Серия", slug="seriya")
+    make_article(title="Выпуск 1", series=series, series_number=1)
+    article = make_article(title="Выпуск 2", series=series, series_number=2, tags=["тендеры"])
+    url = article.get_absolute_url()
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get(url)
+    assert second.content == first.content
+    # tags, the series' neighbours and related articles come with the cached fragments
+    assert len(warm) <= len(cold) - 4
+    article.title = "Выпуск 2, исправленный"
+    article.save()
+    assert "Выпуск 2, исправленный" in client.get(url).content.decode()
+    Article.objects.filter(pk=article.pk).update(views_count=1234)
+    assert "1,2 тыс." in client.get(url).content.decode()
