@@ -169,8 +169,10 @@ def rebuild_feeds() -> None:
         if connection.vendor == "postgresql":
             # One rebuild at a time; a second waits, then rebuilds from fresher data.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEEDS_ADVISORY_LOCK])
-            # Compiling these short queries costs more than running them.
+            # Compiling these short queries costs more than running them, and the month's
+            # aggregate should sort in memory rather than spill to disk.
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS feed_window")
         cursor.execute(
             "CREATE TEMPORARY TABLE feed_window AS SELECT a.id, a.published_at, w.* FROM "  # noqa: S608
