@@ -81,6 +81,10 @@ class ArticleQuerySet(models.QuerySet):
             "body", "body_html", "author__bio", "rubric__description", "series__description"
         )
 
+    def card_states(self):
+        """(id, updated_at, views_count, comments_count) rows: enough to find cached cards."""
+        return self.values_list("id", "updated_at", "views_count", "comments_count", named=True)
+
     def latest(self):
         """Newest first; the id breaks ties so pages never overlap."""
         return self.order_by("-published_at", "-id")

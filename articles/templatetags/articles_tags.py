@@ -13,7 +13,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from articles import markup, services
-from articles.models import ChatBlock, Feed, FeedEntry, Period, Rubric
+from articles.models import Article, ChatBlock, Feed, FeedEntry, Period, Rubric
 
 register = template.Library()
 
@@ -122,25 +122,29 @@ CARD_SECONDS = 10 * 60
 
 
 @register.simple_tag
-def cards(articles) -> str:
+def cards(items) -> str:
     """Article cards, each rendered once and kept in the cache until the article or its counters
-    change: a list page then costs its queries and little else."""
-    articles = list(articles)
+    change. Items are articles or their card_states(); whole articles are loaded only for the
+    cards that are not in the cache."""
+    items = list(items)
     language = get_language()
     keys = {
-        article.pk: (
-            f"card:{language}:{article.pk}:{article.updated_at.timestamp()}:"
-            f"{article.views_count}:{article.comments_count}"
+        item.id: (
+            f"card:{language}:{item.id}:{item.updated_at.timestamp()}:"
+            f"{item.views_count}:{item.comments_count}"
         )
-        for article in articles
+        for item in items
     }
     found = cache.get_many(keys.values())
-    template = get_template("includes/_card.html")
-    to_render = [article for article in articles if keys[article.pk] not in found]
-    prefetch_related_objects(to_render, "tags")
-    missing = {keys[article.pk]: template.render({"article": article}) for article in to_render}
-    found.update(missing)
-    html = [found[keys[article.pk]] for article in articles]
+    missing = [item for item in items if keys[item.id] not in found]
     if missing:
-        cache.set_many(missing, CARD_SECONDS)
+        loaded = [item for item in missing if isinstance(item, Article)]
+        to_load = [item.id for item in missing if not isinstance(item, Article)]
+        loaded += Article.objects.filter(id__in=to_load).for_listing() if to_load else []
+        prefetch_related_objects(loaded, "tags")
+        template = get_template("includes/_card.html")
+        rendered = {keys[a.id]: template.render({"article": a}) for a in loaded}
+        cache.set_many(rendered, CARD_SECONDS)
+        found.update(rendered)
+    html = [found[keys[item.id]] for item in items if keys[item.id] in found]
     return mark_safe("".join(html))  # noqa: S308 - rendered by the template engine, escaped there

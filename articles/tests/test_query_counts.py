@@ -11,8 +11,9 @@ from articles.services import add_daily_stats, rebuild_feeds
 
 # sidebar (chat, two tabs) and the header's rubric nav, on every page until cached
 CHROME_QUERIES = 4
-# card lists: the count, the page's ids, their cards, the cards' tags
-LIST_QUERIES = 4 + CHROME_QUERIES
+# card lists: the count, the page's ids, their states (enough to find cached cards), then, for
+# the cards not in the cache (all of them here), the articles and their tags
+LIST_QUERIES = 5 + CHROME_QUERIES
 
 
 @pytest.fixture
