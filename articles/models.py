@@ -254,17 +254,6 @@ class Period(models.TextChoices):
 PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30, Period.ALL: None}
 
 
-class FeedEntryQuerySet(models.QuerySet):
-    def page_of(self, feed: str, period: str, *, start: int, stop: int):
-        """Entries at positions [start, stop) of one feed, with their articles ready for cards."""
-        return (
-            self.filter(feed=feed, period=period, position__gte=start, position__lt=stop)
-            .select_related("article__rubric", "article__author", "article__series")
-            .defer("article__body", "article__body_html", "article__author__bio")
-            .order_by("position")
-        )
-
-
 class FeedEntry(models.Model):
     """One position of a precomputed feed for one period; rebuilt by services.rebuild_feeds()."""
 
@@ -277,8 +266,6 @@ class FeedEntry(models.Model):
         Article, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     rank = models.FloatField()
-
-    objects = FeedEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("место в ленте")

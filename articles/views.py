@@ -141,13 +141,20 @@ def feed_list(request, feed):
         count_key=f"{feed}:{period}",
     )
     start = page.start_index() - 1 if page.paginator.count else 0
-    entries = FeedEntry.objects.page_of(feed, period, start=start, stop=page.end_index())
+    ids = list(
+        FeedEntry.objects.filter(
+            feed=feed, period=period, position__gte=start, position__lt=page.end_index()
+        )
+        .order_by("position")
+        .values_list("article_id", flat=True)
+    )
+    states = {s.id: s for s in Article.objects.published().filter(id__in=ids).card_states()}
     return render(
         request,
         "articles/feed_list.html",
         {
             "page_obj": page,
-            "articles": [entry.article for entry in entries],
+            "articles": [states[pk] for pk in ids if pk in states],
             "title": Feed(feed).label,
             "feed": feed,
             "period": period,
