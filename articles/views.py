@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -45,24 +46,28 @@ def _page(request, object_list, *, count_key: str):
         raise Http404(_("Такой страницы нет.")) from error
 
 
-def _card_page(request, queryset, *, count_key: str, order=("-published_at", "-id")):
+def _card_states(ids: list[int]) -> list:
+    """The card states of these public articles, in the order of the ids."""
+    states = {
+        state.id: state for state in Article.objects.published().filter(id__in=ids).card_states()
+    }
+    return [states[pk] for pk in ids if pk in states]
+
+
+def _card_page(request, ordered, *, count_key: str):
     """A page of article cards: the ids first, from an index-only scan even deep in a list, then
     the state of just those articles, so page 1000 costs about what page 1 does. The `cards` tag
     loads whole articles only for the cards it has no cached copy of."""
-    ordered_ids = queryset.order_by(*order).values_list("id", flat=True)
+    ordered_ids = ordered.values_list("id", flat=True)
     page = _page(request, ordered_ids, count_key=count_key)
     # Slice by the page number, not the cached count: a new article must not push one out.
     start = (page.number - 1) * page.paginator.per_page
-    ids = list(ordered_ids[start : start + page.paginator.per_page])
-    states = {state.id: state for state in Article.objects.filter(id__in=ids).card_states()}
-    page.object_list = [states[pk] for pk in ids if pk in states]
+    page.object_list = _card_states(list(ordered_ids[start : start + page.paginator.per_page]))
     return page
 
 
-def _article_list(request, queryset, *, title: str, count_key: str, order=None, **context):
-    page = _card_page(
-        request, queryset, count_key=count_key, order=order or ("-published_at", "-id")
-    )
+def _article_list(request, ordered, *, title: str, count_key: str, **context):
+    page = _card_page(request, ordered, count_key=count_key)
     return render(
         request,
         "articles/article_list.html",
@@ -73,7 +78,7 @@ def _article_list(request, queryset, *, title: str, count_key: str, order=None, 
 @anonymous_page_cache
 @require_safe
 def home(request):
-    page = _card_page(request, Article.objects.published(), count_key="home")
+    page = _card_page(request, Article.objects.published().latest(), count_key="home")
     return render(request, "articles/home.html", {"page_obj": page, "articles": page.object_list})
 
 
@@ -83,12 +88,12 @@ def rubric(request, slug):
     rubric = get_object_or_404(Rubric, slug=slug)
     return _article_list(
         request,
-        Article.objects.published().filter(rubric=rubric),
+        Article.objects.published().filter(rubric=rubric).latest(),
         title=rubric.name,
         count_key=f"rubric:{rubric.pk}",
         description=rubric.description,
         rubric=rubric,
-        feed_url=rubric.get_absolute_url() + "rss/",
+        feed_url=reverse("articles:rubric_feed", kwargs={"slug": rubric.slug}),
     )
 
 
@@ -98,7 +103,7 @@ def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     return _article_list(
         request,
-        Article.objects.published().filter(tags=tag),
+        Article.objects.published().filter(tags=tag).latest(),
         title=f"#{tag.name}",
         count_key=f"tag:{tag.pk}",
         tag=tag,
@@ -118,10 +123,9 @@ def series(request, slug):
     series = get_object_or_404(Series, slug=slug)
     return _article_list(
         request,
-        Article.objects.published().filter(series=series),
+        Article.objects.published().filter(series=series).order_by("-series_number", "-id"),
         title=series.title,
         count_key=f"series:{series.pk}",
-        order=("-series_number", "-id"),
         description=series.description,
     )
 
@@ -148,13 +152,12 @@ def feed_list(request, feed):
         .order_by("position")
         .values_list("article_id", flat=True)
     )
-    states = {s.id: s for s in Article.objects.published().filter(id__in=ids).card_states()}
     return render(
         request,
         "articles/feed_list.html",
         {
             "page_obj": page,
-            "articles": [states[pk] for pk in ids if pk in states],
+            "articles": _card_states(ids),
             "title": Feed(feed).label,
             "feed": feed,
             "period": period,
@@ -168,11 +171,9 @@ def _render_article(request, article, *, preview=False):
         Article.objects.published()
         .filter(rubric_id=article.rubric_id)
         .exclude(pk=article.pk)
-        .select_related("rubric")
-        .only("title", "slug", "excerpt", "views_count", "comments_count", "rubric__name",
-              "rubric__slug", "published_at")
+        .only("title", "slug", "views_count", "comments_count")
         .latest()[:3]
-    )  # fmt: skip
+    )
 
     def issue(direction: str):
         if not article.series_id or article.series_number is None:

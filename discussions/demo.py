@@ -191,7 +191,7 @@ def load_demo_discussions(*, articles: int = ARTICLES_WITH_DISCUSSIONS) -> dict[
     """Add demo members, discussions and votes to the newest public articles without them."""
     members = _ensure_members()
     totals = {"members": len(members), "articles": 0, "comments": 0, "votes": 0}
-    newest = Article.objects.published().order_by("-published_at", "-id")[:articles]
+    newest = Article.objects.published().latest()[:articles]
     for article in newest:
         already = (
             Comment.objects.filter(article=article, author__in=members).exists()
