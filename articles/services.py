@@ -5,12 +5,12 @@ import hashlib
 import re
 import uuid
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from redis import exceptions as redis_errors
 
 from .models import (
     PERIOD_DAYS,
@@ -41,6 +41,10 @@ FEEDS_ADVISORY_LOCK = 7_340_021
 # Nobody pages through more than this; the all-time list still reaches page 1000 and beyond.
 WINDOWED_FEED_SIZE = 2_000
 ALL_TIME_FEED_SIZE = 25_000
+PENDING_VIEWS_KEY = "views:pending"
+BATCH_PREFIX = "views:batch:"
+VIEW_TARGET_SECONDS = 60
+_redis_client = None
 
 
 def is_bot(user_agent: str) -> bool:
@@ -71,7 +75,8 @@ def add_daily_stats(
         )
 
 
-VIEW_TARGET_SECONDS = 60
+def _view_target_key(article_id: int) -> str:
+    return f"view-target:{article_id}"
 
 
 def view_target(article_id: int) -> Article | None:
@@ -80,7 +85,7 @@ def view_target(article_id: int) -> Article | None:
     Its count and status may be a minute old, as on the cached pages themselves.
     """
     fields = cache.get_or_set(
-        f"view-target:{article_id}",
+        _view_target_key(article_id),
         lambda: (
             Article.objects.filter(pk=article_id)
             .values("id", "author_id", "status", "published_at", "views_count")
@@ -240,6 +245,7 @@ def publish(*, articles) -> int:
             article.status = Article.Status.PUBLISHED
             article.published_at = article.published_at or now
             article.save()
+            cache.delete(_view_target_key(article.pk))  # views count from now, not in a minute
             changed += 1
     return changed
 
@@ -250,13 +256,8 @@ def unpublish(*, articles) -> int:
     with transaction.atomic():
         Article.objects.filter(pk__in=ids).update(status=Article.Status.DRAFT)
         FeedEntry.objects.filter(article_id__in=ids).delete()
-    cache.delete_many([f"view-target:{pk}" for pk in ids])
+    cache.delete_many([_view_target_key(pk) for pk in ids])
     return len(ids)
-
-
-PENDING_VIEWS_KEY = "views:pending"
-BATCH_PREFIX = "views:batch:"
-_redis_client = None
 
 
 def view_buffer():
@@ -265,8 +266,6 @@ def view_buffer():
     if not settings.VIEW_BUFFER:
         return None
     if _redis_client is None:
-        import redis
-
         _redis_client = redis.Redis.from_url(settings.REDIS_URL)
     return _redis_client
 
@@ -285,7 +284,7 @@ def flush_views() -> int:
     batch_key = f"{BATCH_PREFIX}{uuid.uuid4().hex}"
     try:
         buffer.rename(PENDING_VIEWS_KEY, batch_key)
-    except redis_errors.ResponseError:
+    except redis.exceptions.ResponseError:
         pass  # nothing pending; leftovers of an interrupted flush are still picked up below
     total = 0
     for key in buffer.scan_iter(match=f"{BATCH_PREFIX}*"):

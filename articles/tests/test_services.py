@@ -131,3 +131,14 @@ def test_save_computes_excerpt_and_reading_time(make_article):
     assert article.excerpt.endswith("..") and len(article.excerpt) <= 302
     with_lead = make_article(lead="Короткий лид.")
     assert with_lead.excerpt == "Короткий лид."
+
+
+def test_a_just_published_article_counts_views_at_once(client, make_article):
+    from articles.services import publish
+
+    draft = make_article(status=Article.Status.DRAFT)
+    url = f"/articles/{draft.pk}/view/"
+    assert client.post(url, {"visitor": "visitor-1234"}, HTTP_USER_AGENT=BROWSER).status_code == 404
+    publish(articles=[draft])
+    answer = client.post(url, {"visitor": "visitor-1234"}, HTTP_USER_AGENT=BROWSER)
+    assert answer.status_code == 200 and answer.json()["counted"]
