@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from taggit.models import Tag as TaggitTag
 
 from . import services
-from .models import Article, ChatBlock, Rubric, Series
+from .models import Article, ChatBlock, Rubric, Series, Tag
 
 admin.site.site_header = _("Sales Label: редакция")
 admin.site.site_title = _("Редакция")
@@ -142,6 +143,16 @@ class SeriesAdmin(admin.ModelAdmin):
     list_display = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title"]
+
+
+# The site's tags are articles.Tag; taggit's own model stays empty.
+admin.site.unregister(TaggitTag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
 
 
 @admin.register(ChatBlock)

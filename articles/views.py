@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
-from taggit.models import Tag
 
 from . import services
 from .caching import anonymous_page_cache
-from .models import Article, Feed, FeedEntry, Period, Rubric, Series
+from .models import Article, Feed, FeedEntry, Period, Rubric, Series, Tag
 
 # The page's script keeps a random id per browser; without it, address and browser stand in.
 VISITOR_ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")

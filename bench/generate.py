@@ -398,9 +398,7 @@ def make_users(cursor, rng, members: int, now: float, tz, timings: Timings) -> i
 
 
 def make_taxonomy(rng):
-    from taggit.models import Tag
-
-    from articles.models import Rubric, Series
+    from articles.models import Rubric, Series, Tag
 
     rubrics = [
         Rubric.objects.create(name=name, slug=slug, order=order)
@@ -738,7 +736,7 @@ COUNTERS_SQL = [
 VACUUM_TABLES = [
     "accounts_user", "articles_article", "articles_taggedarticle", "discussions_comment",
     "discussions_articlevote", "discussions_commentvote", "articles_articledailystats",
-    "taggit_tag", "articles_rubric", "articles_series",
+    "articles_tag", "articles_rubric", "articles_series",
 ]  # fmt: skip
 
 

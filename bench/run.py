@@ -338,9 +338,8 @@ def pages(site: dict) -> list[Page]:
 def find_site() -> dict:
     """The URLs of the pages to load: the bench article, the biggest rubric, the busiest tag."""
     from django.db.models import Count as Counted
-    from taggit.models import Tag
 
-    from articles.models import Article, Rubric
+    from articles.models import Article, Rubric, Tag
 
     article = Article.objects.get(slug=generate.BENCH_SLUG)
     rubric = Rubric.objects.annotate(n=Counted("articles")).order_by("-n").first()

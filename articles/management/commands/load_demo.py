@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from taggit.models import Tag
 
 from articles import demo_content, markup
 from articles.models import (
@@ -25,6 +24,7 @@ from articles.models import (
     ChatBlock,
     Rubric,
     Series,
+    Tag,
     TaggedArticle,
     transliterated_slug,
 )
