@@ -1,10 +1,12 @@
 """Fixtures shared by every app's tests: small factories and a clean cache per test."""
 
+import importlib
 import itertools
 import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -60,6 +62,25 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def roles(db):
+    """The role groups by name, as the migration made them.
+
+    A transactional test empties every table when it ends, groups included, so the tests after it
+    would find none: the migration's own function makes them again when they are missing.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from accounts.permissions import EDITORS, MODERATORS
+
+    if Group.objects.filter(name__in=[EDITORS, MODERATORS]).count() < 2:
+        migration = importlib.import_module("discussions.migrations.0003_roles")
+        migration.create_roles(apps, SimpleNamespace(connection=connection))
+    return {group.name: group for group in Group.objects.filter(name__in=[EDITORS, MODERATORS])}
 
 
 @pytest.fixture

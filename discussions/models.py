@@ -103,6 +103,9 @@ class Comment(models.Model):
         verbose_name = _("комментарий")
         verbose_name_plural = _("комментарии")
         ordering = ["-created_at", "-id"]
+        # A ban is on the member's row, but it is a moderation decision, so its permission lives
+        # here with the others moderators hold (discussions.permissions.can_ban).
+        permissions = [("ban_commenter", _("Может запрещать участникам комментировать"))]
         indexes = [
             models.Index(fields=["article", "created_at", "id"], name="comment_thread_idx"),
             models.Index(fields=["author", "-created_at"], name="comment_author_idx"),

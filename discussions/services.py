@@ -40,6 +40,7 @@ from .models import (
     Notification,
     Report,
 )
+from .permissions import ban_message, can_ban, can_delete, can_edit, can_moderate
 from .versions import bump_thread_version
 
 logger = logging.getLogger(__name__)
@@ -62,56 +63,9 @@ class VoteResult:
     value: int
 
 
-# Permissions, also used by templates to decide which controls to show.
-
-
-def commenting_ban(user) -> str | None:
-    """Why a member may not comment now, or None when they may."""
-    until = user.commenting_banned_until
-    if until is not None and until > timezone.now():
-        return user.commenting_banned_reason or _("нарушение правил сообщества")
-    if until is None and user.commenting_banned_reason:
-        return user.commenting_banned_reason
-    return None
-
-
-def can_moderate(user) -> bool:
-    """Editors who may hide, restore and delete anyone's comments and bar members."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("discussions.change_comment")
-    )
-
-
-def can_edit(user, comment: Comment, *, now: datetime.datetime | None = None) -> bool:
-    """The author, within the edit window, while the comment is visible and the discussion open."""
-    return (
-        user.is_authenticated
-        and comment.author_id == user.pk
-        and comment.is_visible
-        and (now or timezone.now()) < comment.editable_until()
-    )
-
-
 def _require_member(user) -> None:
     if not user.is_authenticated or not user.is_active:
         raise PermissionDenied(_("Войдите, чтобы продолжить."))
-
-
-def ban_message(user) -> str | None:
-    """What a barred member reads instead of the comment form, or None when they may comment."""
-    reason = commenting_ban(user)
-    if reason is None:
-        return None
-    if user.commenting_banned_until:
-        until = timezone.localtime(user.commenting_banned_until).strftime("%d.%m.%Y %H:%M")
-        return _("Вам запрещено комментировать до %(until)s. Причина: %(reason)s") % {
-            "until": until,
-            "reason": reason,
-        }
-    return _("Вам запрещено комментировать. Причина: %(reason)s") % {"reason": reason}
 
 
 def _require_not_banned(user) -> None:
@@ -130,6 +84,15 @@ def _require_open(article: Article) -> None:
 def _require_moderator(user) -> None:
     if not can_moderate(user):
         raise PermissionDenied(_("Это могут делать только модераторы."))
+
+
+def _require_can_ban(user, member) -> None:
+    if not can_ban(user, member):
+        if member.is_staff and can_ban(user):
+            raise PermissionDenied(
+                _("Запретить комментировать сотруднику редакции может только администратор.")
+            )
+        raise PermissionDenied(_("Запрещать комментировать могут только модераторы."))
 
 
 def clean_body(body: str) -> str:
@@ -287,7 +250,7 @@ def delete_comment(*, comment: Comment, user, reason: str = "") -> bool:
     """
     _require_member(user)
     by_author = comment.author_id == user.pk
-    if not by_author and not can_moderate(user):
+    if not can_delete(user, comment):
         raise PermissionDenied(_("Удалить комментарий может только его автор или модератор."))
     with transaction.atomic():
         changed = _change_status(
@@ -371,7 +334,7 @@ def ban_commenter(
     *, member, moderator, reason: str, until: datetime.datetime | None = None
 ) -> None:
     """Bar a member from commenting, until a time or for good; they see the reason."""
-    _require_moderator(moderator)
+    _require_can_ban(moderator, member)
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Укажите причину: участник её увидит."), code="empty")
@@ -385,7 +348,7 @@ def ban_commenter(
 
 def unban_commenter(*, member, moderator, reason: str = "") -> None:
     """Let a barred member comment again."""
-    _require_moderator(moderator)
+    _require_can_ban(moderator, member)
     with transaction.atomic():
         get_user_model().objects.filter(pk=member.pk).update(
             commenting_banned_reason="", commenting_banned_until=None

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
 from .models import Comment
-from .services import can_moderate
+from .permissions import can_moderate
 from .versions import thread_version
 
 SORTS = ("best", "newest", "oldest")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Article
 
-from . import services
+from . import permissions, services
 from .forms import CommentEditForm, CommentForm, ReportForm, VoteForm
 from .models import Bookmark, Comment, CommentVote, Notification
 from .ratelimit import RateLimited, check_rate_limit
@@ -174,7 +174,7 @@ def comment_edit(request, pk):
     if not request.user.is_authenticated:
         return _to_login(request, back)
     if request.method == "GET":
-        if not services.can_edit(request.user, found):
+        if not permissions.can_edit(request.user, found):
             error = PermissionDenied(_("Этот комментарий вы изменить не можете."))
             return _failed(request, error, back_url=back)
         if wants_json(request):

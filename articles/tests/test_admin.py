@@ -1,16 +1,14 @@
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from accounts.permissions import EDITORS
 from articles.models import Article, ChatBlock
 
 
 @pytest.fixture
-def editor(make_user):
-    group = Group.objects.create(name="Редакторы")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="articles"))
+def editor(make_user, roles):
     user = make_user(username="editor", is_staff=True)
-    user.groups.add(group)
+    user.groups.add(roles[EDITORS])
     return user
 
 
@@ -76,9 +74,6 @@ def test_publish_and_unpublish_actions(client, editor, make_article):
 
 
 def test_chat_block_is_one_record(client, editor, make_user):
-    editor.groups.first().permissions.add(
-        *Permission.objects.filter(codename__endswith="chatblock")
-    )
     client.force_login(editor)
     assert client.get(reverse("admin:articles_chatblock_add")).status_code == 200
     ChatBlock.objects.create(name="Чат", url="https://t.me/x", call_to_action="Вперёд")

@@ -25,6 +25,7 @@ from articles.models import (
 DEMO_PASSWORDS = {
     "admin": "admin-demo-123",
     "editor": "editor-demo-123",
+    "moderator": "moderator-demo-123",
     "member": "member-demo-123",
 }
 
@@ -104,11 +105,16 @@ def test_demo_accounts_log_in_with_the_printed_passwords_even_after_a_change():
         assert user is not None and user.username == username
         address = EmailAddress.objects.get(user=user)
         assert (address.email, address.verified, address.primary) == (user.email, True, True)
-    admin, editor, member = (User.objects.get(username=name) for name in DEMO_PASSWORDS)
+    admin, editor, moderator, member = (User.objects.get(username=name) for name in DEMO_PASSWORDS)
     assert admin.is_superuser
     assert editor.is_staff and not editor.is_superuser
     assert editor.has_perm("articles.change_article") and editor.has_perm("articles.delete_tag")
-    assert editor.has_perm("accounts.change_user") and not editor.has_perm("accounts.delete_user")
+    assert editor.has_perm("discussions.ban_commenter") and editor.has_perm("accounts.view_user")
+    assert not editor.has_perm("accounts.change_user")
+    assert moderator.is_staff and not moderator.is_superuser
+    assert moderator.has_perm("discussions.change_comment")
+    assert not moderator.has_perm("articles.change_article")
+    assert [group.name for group in moderator.groups.all()] == ["Модераторы"]
     assert not member.is_staff and not member.has_perm("articles.change_article")
     authors = User.objects.filter(username__in=[a["username"] for a in demo_content.AUTHORS])
     assert authors.count() >= 5

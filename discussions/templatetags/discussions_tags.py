@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from discussions import services
+from discussions import permissions
 from discussions.forms import CommentForm
 from discussions.models import ArticleVote, Bookmark, Comment, CommentVote, Notification
 from discussions.thread import DEFAULT_SORT, SORTS, rendered_thread
@@ -57,7 +57,7 @@ def comment_thread(context, article):
     user = request.user
     sort = request.GET.get("sort", DEFAULT_SORT)
     sort = sort if sort in SORTS else DEFAULT_SORT
-    staff = services.can_moderate(user)
+    staff = permissions.can_moderate(user)
     rendered = rendered_thread(article, sort=sort, staff=staff)
     my_votes = {}
     if user.is_authenticated and rendered.count:
@@ -85,7 +85,7 @@ def comment_thread(context, article):
         "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
         "form": CommentForm(initial={"parent": reply_to.pk if reply_to else None}),
         "reply_to": reply_to,
-        "ban_message": services.ban_message(user) if user.is_authenticated else None,
+        "ban_message": permissions.ban_message(user) if user.is_authenticated else None,
         "can_moderate": staff,
         "login_url": _account_url(settings.LOGIN_URL, article),
         "signup_url": _account_url("account_signup", article),

@@ -1,6 +1,6 @@
 import pytest
-from django.contrib.auth.models import Permission
 
+from accounts.permissions import MODERATORS
 from discussions import services
 
 
@@ -20,10 +20,10 @@ def other_member(make_user):
 
 
 @pytest.fixture
-def moderator(make_user):
-    """An editor: staff with the right to change comments, not a superuser."""
-    user = make_user(username="editor", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="change_comment"))
+def moderator(make_user, roles):
+    """A member of the moderators' group the migrations made: staff, not a superuser."""
+    user = make_user(username="moderator", is_staff=True)
+    user.groups.add(roles[MODERATORS])
     return user
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article, ArticleDailyStats
-from discussions import services
+from discussions import permissions, services
 from discussions.models import (
     MAX_DEPTH,
     ArticleVote,
@@ -307,10 +307,10 @@ def test_ban_and_unban_are_logged_and_need_a_moderator(member, other_member, mod
         services.ban_commenter(member=member, moderator=other_member, reason="спам")
     services.ban_commenter(member=member, moderator=moderator, reason="спам")
     member.refresh_from_db()
-    assert services.commenting_ban(member) == "спам"
+    assert permissions.commenting_ban(member) == "спам"
     services.unban_commenter(member=member, moderator=moderator)
     member.refresh_from_db()
-    assert services.commenting_ban(member) is None
+    assert permissions.commenting_ban(member) is None
     assert list(ModerationLog.objects.values_list("action", flat=True).order_by("id")) == [
         "ban",
         "unban",

@@ -8,14 +8,14 @@ import time
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.permissions import EDITORS, MODERATORS
 from articles import demo_content, markup
 from articles.models import (
     EXCERPT_LENGTH,
@@ -32,9 +32,6 @@ from articles.services import rebuild_feeds
 
 User = get_user_model()
 
-EDITORS_GROUP = "Редакторы"
-EDITOR_APPS = ["articles", "discussions", "taggit"]
-EDITOR_USER_PERMISSIONS = ["view_user", "change_user"]
 DEMO_ACCOUNTS = [
     {
         "username": "admin",
@@ -50,9 +47,20 @@ DEMO_ACCOUNTS = [
         "email": "editor@example.com",
         "password": "editor-demo-123",
         "display_name": "Редактор",
-        "role": f"editor: admin for articles, comments, tags (group «{EDITORS_GROUP}»)",
+        "role": f"editor: articles, rubrics, tags, moderation (group «{EDITORS}»)",
         "is_staff": True,
         "is_superuser": False,
+        "group": EDITORS,
+    },
+    {
+        "username": "moderator",
+        "email": "moderator@example.com",
+        "password": "moderator-demo-123",
+        "display_name": "Модератор",
+        "role": f"moderator: comments, reports, bans (group «{MODERATORS}»)",
+        "is_staff": True,
+        "is_superuser": False,
+        "group": MODERATORS,
     },
     {
         "username": "member",
@@ -139,7 +147,7 @@ class Command(BaseCommand):
         ]
         for account in DEMO_ACCOUNTS:
             login = f"{account['username']} / {account['email']}"
-            lines.append(f"    {login:<28} password {account['password']:<16} {account['role']}")
+            lines.append(f"    {login:<32} password {account['password']:<19} {account['role']}")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
 
 
@@ -241,8 +249,11 @@ def daily_stats(*, slug: str, published: datetime.date, is_recent: bool) -> list
 
 
 def ensure_demo_accounts() -> None:
-    """Create or reset the admin, editor and member accounts with verified emails."""
-    editors = ensure_editors_group()
+    """Create or reset the admin, editor, moderator and member accounts with verified emails.
+
+    The editor and the moderator join the groups the migrations made; their permissions are
+    defined there, not here.
+    """
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(username=account["username"]).first() or User(
             username=account["username"], display_name=account["display_name"]
@@ -253,24 +264,12 @@ def ensure_demo_accounts() -> None:
         user.is_superuser = account["is_superuser"]
         user.set_password(account["password"])
         user.save()
-        if account["username"] == "editor":
-            user.groups.add(editors)
+        if "group" in account:
+            user.groups.set([Group.objects.get(name=account["group"])])
         EmailAddress.objects.filter(user=user).exclude(email=account["email"]).update(primary=False)
         EmailAddress.objects.update_or_create(
             user=user, email=account["email"], defaults={"verified": True, "primary": True}
         )
-
-
-def ensure_editors_group() -> Group:
-    """The editors' group with every permission of the content apps and view/change of users."""
-    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(
-            Q(content_type__app_label__in=EDITOR_APPS)
-            | Q(content_type__app_label="accounts", codename__in=EDITOR_USER_PERMISSIONS)
-        )
-    )
-    return group
 
 
 class ArticleGenerator:
