@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
@@ -7,6 +8,10 @@ from django.urls import include, path
 
 from articles import views as article_views
 from articles.sitemaps import sitemaps
+
+# The admin's own login form has no rate limit: send everyone through allauth's login and its
+# limits on failed attempts instead (a logged-in member who is not staff gets 403 there).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import User
@@ -204,3 +205,38 @@ def test_english_pages_under_en_prefix(client, db):
     assert "Забыли свой пароль" not in html
     html = client.get("/en/accounts/signup/").content.decode()
     assert "Sign Up" in html and 'class="site-header"' in html
+
+
+def test_admin_login_goes_through_allauth_and_its_limits(client, make_member):
+    """The admin's own form counted no failures: 60 wrong passwords in 23 s, then in."""
+    make_member(username="chief", password=PASSWORD, is_staff=True, is_superuser=True)
+    admin_login = reverse("admin:login")
+
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response["Location"].startswith(admin_login)
+    response = client.get(admin_login, {"next": reverse("admin:index")})
+    login_url = f"{reverse('account_login')}?next=%2Fadmin%2F"
+    assert response.status_code == 302 and response["Location"] == login_url
+    # The admin's form no longer logs anyone in, right or wrong password.
+    client.post(admin_login, {"username": "chief", "password": PASSWORD})
+    assert _logged_in_id(client) is None
+
+    for _ in range(5):
+        response = client.post(login_url, {"login": "chief", "password": "wrong-guess"})
+        assert response.status_code == 200 and _logged_in_id(client) is None
+    response = client.post(login_url, {"login": "chief", "password": PASSWORD})
+    assert _logged_in_id(client) is None
+    assert "Слишком много неудачных попыток входа" in response.content.decode()
+
+    client.logout()
+    cache.clear()  # the five minutes have passed
+    response = client.post(login_url, {"login": "chief", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_admin_login_refuses_members_who_are_not_staff(client, make_member):
+    client.force_login(make_member(username="ivan"))
+    assert client.get(reverse("admin:login")).status_code == 403
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
