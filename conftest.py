@@ -84,6 +84,18 @@ def roles(db):
 
 
 @pytest.fixture
+def make_staff(make_user, roles):
+    """A staff member in one of the role groups (accounts.permissions.EDITORS or MODERATORS)."""
+
+    def make(group: str, **fields):
+        user = make_user(is_staff=True, **fields)
+        user.groups.add(roles[group])
+        return user
+
+    return make
+
+
+@pytest.fixture
 def rubric(db):
     from articles.models import Rubric
 

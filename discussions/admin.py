@@ -1,4 +1,4 @@
-"""Editors' moderation desk: comments with reports, bulk hide/restore/delete, barring members.
+"""The moderation desk: comments with reports, bulk hide/restore/delete, barring members.
 
 Every action goes through the services, so counters stay right and a ModerationLog row records it.
 Comments are never hard-deleted here: that would break the thread and the counters.
@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import permissions, services
 from .forms import BanForm
 from .models import Comment, ModerationLog, Report
 from .versions import bump_thread_version
@@ -143,74 +143,37 @@ class CommentAdmin(admin.ModelAdmin):
 
         self._apply(request, queryset, delete, _("Удалено комментариев: %(count)s."))
 
-    @admin.action(description=_("Запретить авторам комментировать…"), permissions=["change"])
-    def ban_authors(self, request, queryset):
-        """An intermediate page asks for the reason and the term, then bars every author."""
-        authors = {comment.author for comment in queryset.select_related("author")}
-        form = BanForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            days = form.cleaned_data["days"]
-            until = timezone.now() + datetime.timedelta(days=days) if days else None
-            try:
-                for author in authors:
-                    services.ban_commenter(
-                        member=author,
-                        moderator=request.user,
-                        reason=form.cleaned_data["reason"],
-                        until=until,
-                    )
-            except (PermissionDenied, ValidationError) as error:
-                self.message_user(request, " ".join(getattr(error, "messages", [str(error)])))
-                return None
-            self.message_user(
-                request,
-                ngettext(
-                    "Запрещено комментировать %(count)s участнику.",
-                    "Запрещено комментировать %(count)s участникам.",
-                    len(authors),
-                )
-                % {"count": len(authors)},
-                messages.SUCCESS,
-            )
-            return None
-        return TemplateResponse(
-            request,
-            "discussions/admin/ban.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Запретить комментировать"),
-                "form": form,
-                "authors": sorted(authors, key=lambda user: user.username),
-                "comments": queryset,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            },
-        )
+    def has_ban_permission(self, request):
+        return permissions.can_ban(request.user)
 
-    @admin.action(description=_("Снять с авторов запрет комментировать"), permissions=["change"])
+    @admin.action(description=_("Запретить авторам комментировать…"), permissions=["ban"])
+    def ban_authors(self, request, queryset):
+        authors = list({comment.author for comment in queryset.select_related("author")})
+        return ban_members(self, request, selected=queryset, members=authors)
+
+    @admin.action(description=_("Снять с авторов запрет комментировать"), permissions=["ban"])
     def unban_authors(self, request, queryset):
-        authors = {comment.author for comment in queryset.select_related("author")}
-        try:
-            for author in authors:
-                services.unban_commenter(member=author, moderator=request.user)
-        except PermissionDenied as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return
-        self.message_user(
-            request,
-            _("Запрет снят с участников: %(count)s.") % {"count": len(authors)},
-            messages.SUCCESS,
-        )
+        authors = list({comment.author for comment in queryset.select_related("author")})
+        unban_members(self, request, members=authors)
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    """Members' reports, to read: a moderator acts on the comment, and deleting a report would
+    leave the comment's count of reports wrong."""
+
     list_display = ["comment", "reporter", "reason", "details", "created_at"]
     list_filter = ["reason"]
     list_select_related = ["comment", "reporter"]
     readonly_fields = ["comment", "reporter", "reason", "details", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -232,3 +195,81 @@ class ModerationLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def ban_members(model_admin, request, *, selected, members):
+    """An admin action's intermediate page: asks for the reason and the term, then bars every
+    member the moderator may bar (discussions.permissions.can_ban) and names the others."""
+    form = BanForm(request.POST if "apply" in request.POST else None)
+    if not (form.is_bound and form.is_valid()):
+        return TemplateResponse(
+            request,
+            "discussions/admin/ban.html",
+            {
+                **model_admin.admin_site.each_context(request),
+                "title": _("Запретить комментировать"),
+                "form": form,
+                "members": sorted(members, key=lambda user: user.username),
+                "selected": selected,
+                "action": request.POST.get("action", ""),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": model_admin.model._meta,
+            },
+        )
+    days = form.cleaned_data["days"]
+    until = timezone.now() + datetime.timedelta(days=days) if days else None
+
+    def ban(member):
+        services.ban_commenter(
+            member=member, moderator=request.user, reason=form.cleaned_data["reason"], until=until
+        )
+
+    done = _for_each_member(model_admin, request, members, ban)
+    if done:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "Запрещено комментировать %(count)s участнику.",
+                "Запрещено комментировать %(count)s участникам.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
+    return None
+
+
+def unban_members(model_admin, request, *, members) -> None:
+    """Let the members comment again, those the moderator may unban; names the others."""
+
+    def unban(member):
+        services.unban_commenter(member=member, moderator=request.user)
+
+    done = _for_each_member(model_admin, request, members, unban)
+    if done:
+        model_admin.message_user(
+            request,
+            _("Запрет снят с участников: %(count)s.") % {"count": done},
+            messages.SUCCESS,
+        )
+
+
+def _for_each_member(model_admin, request, members, change) -> int:
+    """Apply a ban change to each member; the refused ones are named in one error message."""
+    done, refused = 0, {}
+    for member in members:
+        try:
+            change(member)
+        except (PermissionDenied, ValidationError) as error:
+            reason = " ".join(getattr(error, "messages", [str(error)]))
+            refused.setdefault(reason, []).append(member.username)
+        else:
+            done += 1
+    for reason, usernames in refused.items():
+        model_admin.message_user(
+            request,
+            _("%(reason)s Без изменений: %(usernames)s.")
+            % {"reason": reason, "usernames": ", ".join(sorted(usernames))},
+            messages.ERROR,
+        )
+    return done
