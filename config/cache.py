@@ -1,12 +1,42 @@
-"""Django's Redis cache, with one client per connection pool instead of one per call."""
+"""Django's Redis cache, with one client per connection pool, that is never a dependency.
 
+When Redis does not answer, every operation is a miss (django-redis calls this IGNORE_EXCEPTIONS)
+and answers as Django's DummyCache does: reads find nothing, writes are dropped (add() succeeds,
+the value is gone at once), and the page is built from the database. After a failure
+the cache stops calling Redis for `down_seconds`, so a dead Redis costs nothing per request instead
+of a timeout per call; then the next call tries again, and the cache is back by itself.
+"""
+
+import logging
+import threading
+import time
+from urllib.parse import urlsplit
+
+import redis
 from django.core.cache.backends import redis as django_redis
+
+logger = logging.getLogger(__name__)
+
+# Redis not reachable, or too slow to answer within the socket timeouts. Errors in the answer
+# itself (a wrong type, a read-only replica) are bugs or misconfiguration and still raise.
+UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# One warning per this many seconds and process, however many calls fail meanwhile.
+LOG_EVERY_SECONDS = 60
 
 
 class _Client(django_redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, servers, *, down_seconds: float = 5, **options):
+        super().__init__(servers, **options)
         self._clients = {}
+        self._down_seconds = down_seconds
+        self._down_until = 0.0
+        self._is_down = False
+        self._logged_at = -LOG_EVERY_SECONDS
+        self._lock = threading.Lock()
+        # host:port only: the URL may carry a password
+        self._where = ", ".join(
+            f"{parts.hostname}:{parts.port or 6379}" for parts in map(urlsplit, servers)
+        )
 
     def get_client(self, key=None, *, write=False):
         # Django builds a new redis.Redis object around the pool for every call; that costs
@@ -19,8 +49,94 @@ class _Client(django_redis.RedisCacheClient):
             )
         return client
 
+    def _call(self, operation, miss, *args):
+        """operation(*args), or `miss` when Redis is down or has just been found down."""
+        if time.monotonic() < self._down_until:
+            return miss
+        try:
+            result = operation(*args)
+        except UNAVAILABLE as error:
+            self._went_down(error)
+            return miss
+        if self._is_down:
+            self._came_back()
+        return result
+
+    def _went_down(self, error: Exception) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._down_until = now + self._down_seconds
+            self._is_down = True
+            if now - self._logged_at < LOG_EVERY_SECONDS:
+                return
+            self._logged_at = now
+        logger.warning(
+            "Redis cache at %s unavailable (%s); serving without the cache, next try in %s s",
+            self._where, type(error).__name__, self._down_seconds,
+        )  # fmt: skip
+
+    def _came_back(self) -> None:
+        with self._lock:
+            if not self._is_down:
+                return
+            self._is_down = False
+        logger.warning("Redis cache at %s answers again", self._where)
+
+    def ping(self) -> bool:
+        """Whether Redis answers now, past the pause after a failure (for /readyz)."""
+        try:
+            self.get_client(write=True).ping()
+        except UNAVAILABLE as error:
+            self._went_down(error)
+            return False
+        self._down_until = 0.0
+        if self._is_down:
+            self._came_back()
+        return True
+
+    def add(self, key, value, timeout):
+        return self._call(super().add, True, key, value, timeout)
+
+    def get(self, key, default):
+        return self._call(super().get, default, key, default)
+
+    def set(self, key, value, timeout):
+        self._call(super().set, None, key, value, timeout)
+
+    def touch(self, key, timeout):
+        return self._call(super().touch, False, key, timeout)
+
+    def delete(self, key):
+        return self._call(super().delete, False, key)
+
+    def get_many(self, keys):
+        return self._call(super().get_many, {}, keys)
+
+    def has_key(self, key):
+        return self._call(super().has_key, False, key)
+
+    def incr(self, key, delta):
+        missing = object()
+        result = self._call(super().incr, missing, key, delta)
+        if result is missing:  # what incr() of a key that is not there does
+            raise ValueError(f"Key '{key}' not found.")
+        return result
+
+    def set_many(self, data, timeout):
+        self._call(super().set_many, None, data, timeout)
+
+    def delete_many(self, keys):
+        self._call(super().delete_many, None, keys)
+
+    def clear(self):
+        self._call(super().clear, None)
+
 
 class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _Client
+
+    def ping(self) -> bool:
+        """Whether Redis answers now."""
+        return self._cache.ping()

@@ -1,0 +1,85 @@
+"""The Redis cache backend (config/cache.py): a Redis that does not answer is a miss."""
+
+import logging
+
+import pytest
+
+from config.cache import RedisCache
+from tests.servers import RedisServer, free_port
+
+
+def make_cache(location: str, **options) -> RedisCache:
+    return RedisCache(
+        location,
+        {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, **options}},
+    )
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_every_operation_on_a_dead_redis_is_a_miss(caplog):
+    cache = make_cache(f"redis://:s3cret-password@127.0.0.1:{free_port()}/0")
+    with caplog.at_level(logging.WARNING, logger="config.cache"):
+        assert cache.get("page", "default") == "default"
+        cache.set("page", "html", 60)
+        assert cache.add("lock", 1, 60) is True  # as in DummyCache: stored, and gone at once
+        assert cache.get_many(["a", "b"]) == {}
+        cache.set_many({"a": 1}, 60)
+        assert cache.delete("page") is False
+        cache.delete_many(["a", "b"])
+        assert cache.has_key("page") is False
+        assert cache.touch("page", 60) is False
+        assert cache.get_or_set("count", lambda: 42, 60) == 42
+        with pytest.raises(ValueError):
+            cache.incr("rate", 1)  # what incr() of a missing key does; callers handle it
+        cache.clear()
+        assert cache.ping() is False
+    warnings = [r for r in caplog.records if r.name == "config.cache"]
+    assert len(warnings) == 1, "one warning, not one per call"
+    assert "unavailable" in warnings[0].getMessage()
+    assert "s3cret" not in caplog.text
+
+
+def test_after_a_failure_redis_is_left_alone_for_a_while():
+    cache = make_cache(f"redis://127.0.0.1:{free_port()}/0", down_seconds=60)
+    assert cache.get("page") is None  # the failure that opens the breaker
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("called Redis while it is known to be down")
+
+    cache._cache.get_client = no_network
+    for _ in range(100):
+        assert cache.get("page") is None
+        cache.set("page", "html", 60)
+
+
+def test_the_cache_comes_back_with_redis(redis_server, caplog):
+    cache = make_cache(redis_server.url, down_seconds=0)
+    cache.set("page", "html", 60)
+    assert cache.get("page") == "html"
+    redis_server.stop()
+    assert cache.get("page") is None
+    cache.set("other", "html", 60)
+    redis_server.start()  # the same port, empty
+    with caplog.at_level(logging.WARNING, logger="config.cache"):
+        cache.set("page", "new", 60)
+        assert cache.get("page") == "new"
+    assert "answers again" in caplog.text
+    assert cache.ping() is True
+
+
+def test_ping_tries_redis_even_while_the_cache_rests(redis_server):
+    cache = make_cache(redis_server.url, down_seconds=600)
+    redis_server.stop()
+    assert cache.get("page") is None
+    redis_server.start()
+    assert cache.get("page") is None  # still resting
+    assert cache.ping() is True  # /readyz asks Redis itself, and ends the rest
+    cache.set("page", "html", 60)
+    assert cache.get("page") == "html"
