@@ -1,4 +1,8 @@
+import datetime
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
@@ -16,8 +20,30 @@ admin.site.index_title = _("Управление сайтом")
 admin.site.enable_nav_sidebar = False  # the article list needs the width
 
 
+class DateHierarchyChangeList(ChangeList):
+    """Django's change list, with junk in the date hierarchy's parameters treated like any other
+    bad filter (a redirect to the whole list): a year such as 99999999999 or 9999 was a 500
+    (Django ticket #37357, fixed after 5.2), and year 1 failed later, on its way to UTC."""
+
+    def get_filters(self, request):
+        try:
+            filters = super().get_filters(request)
+            if self.date_hierarchy:
+                for bound in ("gte", "lt"):
+                    for value in filters[2].get(f"{self.date_hierarchy}__{bound}", []):
+                        value.astimezone(datetime.UTC)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+        return filters
+
+
+class DateHierarchyAdmin(admin.ModelAdmin):
+    def get_changelist(self, request, **kwargs):
+        return DateHierarchyChangeList
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(DateHierarchyAdmin):
     list_display = [
         "title",
         "status_label",

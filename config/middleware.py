@@ -1,3 +1,4 @@
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 
 
@@ -13,3 +14,24 @@ def healthz_middleware(get_response):
         return get_response(request)
 
     return middleware
+
+
+def reject_nul_middleware(get_response):
+    """A NUL character is never part of a real address, cookie or form field, and PostgreSQL
+    refuses to compare or store one (a 500 from the first query that met it): such a request is
+    a 400 before any view sees it. Uploaded files may hold any byte; only text fields count."""
+
+    def middleware(request):
+        if _has_nul(request):
+            raise BadRequest("NUL character in the request")
+        return get_response(request)
+
+    return middleware
+
+
+def _has_nul(request) -> bool:
+    texts = [request.path, *request.COOKIES.keys(), *request.COOKIES.values()]
+    for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        for key, values in data.lists():
+            texts += [key, *values]
+    return any("\x00" in text for text in texts)

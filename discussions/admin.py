@@ -16,6 +16,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.admin import DateHierarchyAdmin
+
 from . import permissions, services
 from .forms import BanForm
 from .models import Comment, ModerationLog, Report
@@ -49,7 +51,7 @@ class ReportInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DateHierarchyAdmin):
     list_display = [
         "id",
         "short_body",
@@ -178,7 +180,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationLog)
-class ModerationLogAdmin(admin.ModelAdmin):
+class ModerationLogAdmin(DateHierarchyAdmin):
     """The record of every moderation decision; nobody edits history."""
 
     list_display = ["created_at", "action", "moderator", "member", "comment", "article", "reason"]

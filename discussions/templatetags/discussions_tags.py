@@ -68,7 +68,8 @@ def comment_thread(context, article):
         )
     reply_to = None
     reply_id = request.GET.get("reply", "")
-    if reply_id.isdigit() and user.is_authenticated:
+    # ASCII digits only: "²" passes isdigit() and then fails int().
+    if user.is_authenticated and reply_id.isascii() and reply_id.isdigit():
         reply_to = (
             Comment.objects.visible()
             .filter(article=article, pk=int(reply_id))
