@@ -31,6 +31,18 @@ class CommentQuerySet(models.QuerySet):
         """Comments everyone may read."""
         return self.filter(status=Comment.Status.VISIBLE)
 
+    def reachable_by(self, user, *, moderator: bool):
+        """Comments this person may open, vote on, report, edit or delete: visible ones and
+        their own under public articles; moderators reach every comment."""
+        if moderator:
+            return self.all()
+        reachable = Q(status=Comment.Status.VISIBLE)
+        if user.is_authenticated:
+            reachable |= Q(author=user)
+        return self.filter(reachable).filter(
+            article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
+        )
+
     def for_thread(self, article):
         """Every comment of one article with its author, in one query, oldest first.
 

@@ -100,18 +100,19 @@ def _render_comment(request, comment: Comment) -> str:
     return render_comment(comment, viewer=request.user, my_vote=my_vote)
 
 
-def _comment_or_404(pk: int) -> Comment:
-    return get_object_or_404(
-        Comment.objects.select_related("article", "author", "parent__author"), pk=pk
+def _comment_or_404(request, pk: int) -> Comment:
+    """The comment if this person may reach it, else a 404 for everyone alike: a hidden comment's
+    text or a draft's address never shows through a form, a vote or a login redirect."""
+    comments = Comment.objects.reachable_by(
+        request.user, moderator=services.can_moderate(request.user)
     )
+    return get_object_or_404(comments.select_related("article", "author", "parent__author"), pk=pk)
 
 
 @require_GET
 def comment(request, pk):
     """A permanent link to one comment: its place in the article's thread."""
-    found = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
-    if not found.article.is_public:
-        raise Http404(_("Статья не опубликована."))
+    found = _comment_or_404(request, pk)
     return redirect(_thread_url(found.article, found.anchor))
 
 
@@ -129,7 +130,8 @@ def comment_create(request, article_id):
         if form.cleaned_data["parent"]:
             parent = (
                 Comment.objects.select_related("author")
-                .filter(pk=form.cleaned_data["parent"])
+                # Under a public article only: the error page names whom the reply was for.
+                .filter(pk=form.cleaned_data["parent"], article__in=Article.objects.published())
                 .first()
             )
             if parent is None:
@@ -169,7 +171,7 @@ def comment_create(request, article_id):
 
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, pk):
-    found = _comment_or_404(pk)
+    found = _comment_or_404(request, pk)
     back = _thread_url(found.article, found.anchor)
     if not request.user.is_authenticated:
         return _to_login(request, back)
@@ -210,7 +212,7 @@ def comment_edit(request, pk):
 
 @require_POST
 def comment_delete(request, pk):
-    found = _comment_or_404(pk)
+    found = _comment_or_404(request, pk)
     back = _thread_url(found.article, found.anchor)
     if not request.user.is_authenticated:
         return _to_login(request, back)
@@ -256,7 +258,7 @@ def _vote(request, target, back: str):
 
 @require_POST
 def comment_vote(request, pk):
-    found = _comment_or_404(pk)
+    found = _comment_or_404(request, pk)
     return _vote(request, found, _thread_url(found.article, found.anchor))
 
 
@@ -268,7 +270,7 @@ def article_vote(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def comment_report(request, pk):
-    found = _comment_or_404(pk)
+    found = _comment_or_404(request, pk)
     back = _thread_url(found.article, found.anchor)
     if not request.user.is_authenticated:
         return _to_login(request, back)
@@ -307,7 +309,7 @@ def comment_report(request, pk):
 @require_POST
 def comment_moderate(request, pk):
     """Staff hide or restore a comment from the article page itself."""
-    found = _comment_or_404(pk)
+    found = _comment_or_404(request, pk)
     back = _thread_url(found.article, found.anchor)
     if not request.user.is_authenticated:
         return _to_login(request, back)
