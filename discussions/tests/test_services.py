@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -315,6 +316,26 @@ def test_ban_and_unban_are_logged_and_need_a_moderator(member, other_member, mod
         "ban",
         "unban",
     ]
+
+
+def test_only_a_superuser_bans_staff(member, moderator, make_user):
+    editor = make_user(username="other-editor", is_staff=True)
+    chief = make_user(username="chief", is_staff=True, is_superuser=True)
+    with pytest.raises(PermissionDenied, match="только администратор"):
+        services.ban_commenter(member=editor, moderator=moderator, reason="спор")
+    editor.refresh_from_db()
+    assert not editor.commenting_banned_reason
+    services.ban_commenter(member=editor, moderator=chief, reason="спор")
+    editor.refresh_from_db()
+    assert editor.commenting_banned_reason == "спор"
+
+
+def test_moderating_without_the_ban_permission_cannot_ban(member, make_user):
+    hider = make_user(username="hider", is_staff=True)
+    hider.user_permissions.add(Permission.objects.get(codename="change_comment"))
+    assert permissions.can_moderate(hider) and not permissions.can_ban(hider)
+    with pytest.raises(PermissionDenied):
+        services.ban_commenter(member=member, moderator=hider, reason="спам")
 
 
 def test_close_discussion_needs_a_moderator_and_is_logged(article, member, moderator):
