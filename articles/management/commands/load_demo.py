@@ -147,7 +147,7 @@ class Command(BaseCommand):
         ]
         for account in DEMO_ACCOUNTS:
             login = f"{account['username']} / {account['email']}"
-            lines.append(f"    {login:<32} password {account['password']:<19} {account['role']}")
+            lines.append(f"    {login:<34} password {account['password']:<19} {account['role']}")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
 
 
