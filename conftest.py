@@ -19,13 +19,9 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from articles.caching import clear_local
-
     cache.clear()
-    clear_local()
     yield
     cache.clear()
-    clear_local()
 
 
 @pytest.fixture(autouse=True)

@@ -110,6 +110,17 @@ class ArticleAdmin(DateHierarchyAdmin):
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk}
 
+    # Through the services: an article that stops being public leaves the feeds and every
+    # cached page at once, whichever way an editor takes it down.
+    def save_model(self, request, obj, form, change):
+        services.save_article(article=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_articles(articles=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.delete_articles(articles=queryset)
+
     @admin.display(description=_("статус"), ordering="status")
     def status_label(self, obj):
         if obj.is_scheduled:

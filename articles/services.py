@@ -12,6 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config import cache_keys
+
+from .caching import bump_content_generation
 from .models import (
     PERIOD_DAYS,
     Article,
@@ -34,16 +37,12 @@ COMMENT_WEIGHT = 5
 VOTE_WEIGHT = 3
 GRAVITY = 1.8
 AGE_OFFSET_HOURS = 2
-FEEDS_FRESH_KEY = "feeds:fresh"
-FEEDS_LOCK_KEY = "feeds:rebuilding"
-FEEDS_MAX_AGE = 5 * 60
 FEEDS_ADVISORY_LOCK = 7_340_021
 # Nobody pages through more than this; the all-time list still reaches page 1000 and beyond.
 WINDOWED_FEED_SIZE = 2_000
 ALL_TIME_FEED_SIZE = 25_000
 PENDING_VIEWS_KEY = "views:pending"
 BATCH_PREFIX = "views:batch:"
-VIEW_TARGET_SECONDS = 60
 _redis_client = None
 
 
@@ -75,24 +74,20 @@ def add_daily_stats(
         )
 
 
-def _view_target_key(article_id: int) -> str:
-    return f"view-target:{article_id}"
-
-
 def view_target(article_id: int) -> Article | None:
     """The few fields a view report needs, from the cache: the endpoint then skips the database.
 
     Its count and status may be a minute old, as on the cached pages themselves.
     """
     fields = cache.get_or_set(
-        _view_target_key(article_id),
+        cache_keys.view_target(article_id),
         lambda: (
             Article.objects.filter(pk=article_id)
             .values("id", "author_id", "status", "published_at", "views_count")
             .first()
             or {}
         ),
-        VIEW_TARGET_SECONDS,
+        cache_keys.VIEW_TARGET_SECONDS,
     )
     return Article(**fields) if fields else None
 
@@ -108,7 +103,7 @@ def record_view(*, article: Article, visitor: str, user=None, user_agent: str = 
         return False
     if user is not None and user.is_authenticated and user.pk == article.author_id:
         return False
-    if not cache.add(f"view:{article.pk}:{visitor}", 1, settings.VIEW_DEDUP_SECONDS):
+    if not cache.add(cache_keys.view_dedup(article.pk, visitor), 1, settings.VIEW_DEDUP_SECONDS):
         return False
     buffer = view_buffer()
     if buffer is not None:
@@ -222,42 +217,86 @@ def rebuild_feeds() -> None:
         )  # fmt: skip
         cursor.execute("DROP TABLE feed_all")
         cursor.execute("DROP TABLE feed_window")
-    cache.set(FEEDS_FRESH_KEY, now.isoformat(), FEEDS_MAX_AGE)
+    cache.set(cache_keys.feeds_fresh(), now.isoformat(), cache_keys.FEEDS_MAX_AGE)
 
 
 def ensure_fresh_feeds() -> None:
     """Rebuild the feeds when they have expired; one caller rebuilds, the rest read the old ones."""
-    if cache.get(FEEDS_FRESH_KEY) is not None:
+    if cache.get(cache_keys.feeds_fresh()) is not None:
         return
-    if cache.add(FEEDS_LOCK_KEY, 1, 60):
+    if cache.add(cache_keys.feeds_rebuilding(), 1, cache_keys.FEEDS_LOCK_SECONDS):
         try:
             rebuild_feeds()
         finally:
-            cache.delete(FEEDS_LOCK_KEY)
+            cache.delete(cache_keys.feeds_rebuilding())
+
+
+def _forget_view_targets(ids) -> None:
+    """Drop the cached view targets now and after the commit, so views follow the new status at
+    once (a report in between would cache the old one)."""
+    keys = [cache_keys.view_target(pk) for pk in ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
+
+
+def _withdraw(ids) -> None:
+    """Take these articles off the feeds and off every cached page, at once."""
+    if connection.vendor == "postgresql":
+        # A rebuild running now would put them back from its older snapshot: wait for it, and
+        # make the next one wait for this transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEEDS_ADVISORY_LOCK])
+    FeedEntry.objects.filter(article_id__in=ids).delete()
+    _forget_view_targets(ids)
+    bump_content_generation()
 
 
 def publish(*, articles) -> int:
     """Publish drafts now (keeping a date already set); returns how many changed."""
     now = timezone.now()
-    changed = 0
-    for article in articles:
-        if article.status != Article.Status.PUBLISHED:
-            article.status = Article.Status.PUBLISHED
-            article.published_at = article.published_at or now
-            article.save()
-            cache.delete(_view_target_key(article.pk))  # views count from now, not in a minute
-            changed += 1
-    return changed
+    changed = []
+    with transaction.atomic():
+        for article in articles:
+            if article.status != Article.Status.PUBLISHED:
+                article.status = Article.Status.PUBLISHED
+                article.published_at = article.published_at or now
+                article.save()
+                changed.append(article.pk)
+        _forget_view_targets(changed)  # views count from now, not in a minute
+    return len(changed)
 
 
 def unpublish(*, articles) -> int:
-    """Turn articles back into drafts and drop them from the feeds; returns how many changed."""
+    """Turn articles back into drafts, off the feeds and every cached page; returns how many."""
     ids = [a.pk for a in articles if a.status == Article.Status.PUBLISHED]
     with transaction.atomic():
         Article.objects.filter(pk__in=ids).update(status=Article.Status.DRAFT)
-        FeedEntry.objects.filter(article_id__in=ids).delete()
-    cache.delete_many([_view_target_key(pk) for pk in ids])
+        _withdraw(ids)
     return len(ids)
+
+
+def save_article(*, article: Article) -> None:
+    """Save an editor's changes; an article that stops being public (a draft again, or a publish
+    date moved ahead) leaves the feeds and every cached page at once."""
+    with transaction.atomic():
+        was_public = (
+            article.pk is not None and Article.objects.published().filter(pk=article.pk).exists()
+        )
+        article.save()
+        if was_public and not article.is_public:
+            _withdraw([article.pk])
+        elif article.is_public and not was_public:
+            _forget_view_targets([article.pk])
+
+
+def delete_articles(*, articles) -> int:
+    """Delete articles with their comments, votes and statistics, off every cached page at once;
+    returns how many."""
+    ids = [a.pk for a in articles]
+    with transaction.atomic():
+        _withdraw(ids)
+        deleted = Article.objects.filter(pk__in=ids).delete()[1].get(Article._meta.label, 0)
+    return deleted
 
 
 def view_buffer():

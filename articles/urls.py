@@ -11,12 +11,14 @@ urlpatterns = [
     path("articles/<slug:slug>/preview/", views.preview, name="preview"),
     path("articles/<int:pk>/view/", views.record_view, name="record_view"),
     path("rubrics/<slug:slug>/", views.rubric, name="rubric"),
-    path("rubrics/<slug:slug>/rss/", anonymous_page_cache(feeds.RubricFeed()), name="rubric_feed"),
+    path(
+        "rubrics/<slug:slug>/rss/", anonymous_page_cache()(feeds.RubricFeed()), name="rubric_feed"
+    ),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("authors/<str:username>/", views.author, name="author"),
     path("series/<slug:slug>/", views.series, name="series"),
     path("trending/", views.feed_list, {"feed": Feed.TRENDING}, name="trending"),
     path("discussed/", views.feed_list, {"feed": Feed.DISCUSSED}, name="discussed"),
-    path("rss/", anonymous_page_cache(feeds.LatestArticlesFeed()), name="rss"),
-    path("atom/", anonymous_page_cache(feeds.LatestArticlesAtomFeed()), name="atom"),
+    path("rss/", anonymous_page_cache()(feeds.LatestArticlesFeed()), name="rss"),
+    path("atom/", anonymous_page_cache()(feeds.LatestArticlesAtomFeed()), name="atom"),
 ]

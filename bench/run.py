@@ -601,7 +601,8 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
     """
     from django.core.cache import cache
 
-    from articles.services import FEEDS_FRESH_KEY, rebuild_feeds
+    from articles.services import rebuild_feeds
+    from config import cache_keys
 
     floor_page = next(page for page in page_list if page.key == "healthz")
     sequence: list[tuple[Page, Load]] = []
@@ -616,7 +617,7 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
             # Feeds go stale after 5 minutes and the next page view rebuilds them in-request; keep
             # them fresh, so no single page's numbers carry that rebuild (timed on its own).
             if time.monotonic() - last_rebuild > FEEDS_REFRESH_SECONDS or not cache.get(
-                FEEDS_FRESH_KEY
+                cache_keys.feeds_fresh()
             ):
                 rebuild_feeds()
                 last_rebuild = time.monotonic()

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from config import cache_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -113,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Cache keys (config/cache_keys.py) start with the deployment's prefix and then the release, so
+# no release reads objects another one pickled; the release defaults to a hash of the code.
+CACHE_PREFIX = os.environ.get("CACHE_PREFIX", "blog")
+RELEASE = os.environ.get("RELEASE") or cache_keys.code_fingerprint(BASE_DIR)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
 if REDIS_URL:
@@ -120,7 +126,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "blog"),
+            "KEY_PREFIX": CACHE_PREFIX,
+            "KEY_FUNCTION": "config.cache_keys.make_key",
             # A cache that does not answer at once is treated as down (config/cache.py): a miss
             # costs far less than a worker waiting on a dead server.
             "OPTIONS": {
@@ -137,6 +144,8 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_PREFIX,
+            "KEY_FUNCTION": "config.cache_keys.make_key",
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }

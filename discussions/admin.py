@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.admin import DateHierarchyAdmin
+from articles.caching import bump_content_generation
 
 from . import permissions, services
 from .forms import BanForm
@@ -100,6 +101,7 @@ class CommentAdmin(DateHierarchyAdmin):
         # Only the text is editable here; writing every column would undo concurrent votes.
         obj.save(update_fields=["body", "body_html"])
         bump_thread_version(obj.article_id)
+        bump_content_generation()  # an editor's cut shows on every cached page at once
 
     @admin.display(description=_("текст"))
     def short_body(self, comment):

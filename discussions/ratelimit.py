@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from config import cache_keys
+
 
 class RateLimited(Exception):
     """Too many attempts; `retry_after` seconds until the window ends."""
@@ -34,7 +36,7 @@ def _hit(key: str, rate: str) -> int:
     limit, window = parse_rate(rate)
     now = time.time()
     bucket = int(now // window)
-    cache_key = f"rate:{key}:{window}:{bucket}"
+    cache_key = cache_keys.rate_limit(key, window, bucket)
     if cache.add(cache_key, 1, window + 1):
         count = 1
     else:

@@ -27,8 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from articles.caching import bump_content_generation
 from articles.models import Article
 from articles.services import add_daily_stats
+from config import cache_keys
 
 from .models import (
     MAX_DEPTH,
@@ -121,7 +123,7 @@ def clean_body(body: str) -> str:
 def _claim_unique_body(*, author, article: Article, body: str) -> str:
     """Refuse a repeat of the author's last few seconds; returns the claim's cache key."""
     digest = hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
-    key = f"comment-posted:{author.pk}:{article.pk}:{digest}"
+    key = cache_keys.comment_posted(author_id=author.pk, article_id=article.pk, digest=digest)
     seconds = settings.COMMENT_DUPLICATE_SECONDS
     recent = Comment.objects.filter(
         author=author,
@@ -240,6 +242,8 @@ def _change_status(comment: Comment, status: str, *, allowed_from: set[str]) -> 
         _count_comment(comment, delta)
     comment.status = status
     bump_thread_version(comment.article_id)
+    # Hidden or deleted: off every cached page at once, counts included; restored likewise.
+    bump_content_generation()
     return True
 
 

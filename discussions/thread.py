@@ -19,6 +19,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from config import cache_keys
+
 from .models import Comment
 from .permissions import can_moderate
 from .versions import thread_version
@@ -29,10 +31,6 @@ DEFAULT_SORT = "best"
 # Where each comment's reader-specific footer goes; comment text (Markdown without raw HTML,
 # sanitised) and escaped fields cannot contain an HTML comment.
 ACTIONS_SLOT = "<!--actions-->"
-# Relative times ("5 минут назад") go stale, so a discussion with recent comments is rendered
-# again every minute; older ones show dates.
-RECENT_TIMEOUT = 60
-SETTLED_TIMEOUT = 600
 
 
 @dataclass(slots=True)
@@ -156,17 +154,13 @@ def _render(entries: list[Entry], article, *, staff: bool) -> RenderedThread:
 def rendered_thread(article, *, sort: str, staff: bool) -> RenderedThread:
     """The article's discussion as every reader (or every editor) sees it, from the cache when
     this version, sort and language were rendered before; one query otherwise."""
-    key = ":".join(
-        str(part)
-        for part in (
-            "thread-html",
-            article.pk,
-            thread_version(article.pk),
-            article.author_id,
-            sort,
-            "staff" if staff else "readers",
-            get_language(),
-        )
+    key = cache_keys.thread_html(
+        article_id=article.pk,
+        version=thread_version(article.pk),
+        author_id=article.author_id,
+        sort=sort,
+        audience="staff" if staff else "readers",
+        language=get_language(),
     )
     rendered = cache.get(key)
     if rendered is None:
@@ -175,7 +169,14 @@ def rendered_thread(article, *, sort: str, staff: bool) -> RenderedThread:
         recent = timezone.now() - datetime.timedelta(days=1)
         newest = max((c.created_at for c in comments), default=None)
         fresh = newest is not None and newest > recent
-        cache.set(key, rendered, RECENT_TIMEOUT if fresh else SETTLED_TIMEOUT)
+        # Relative times ("5 минут назад") go stale: a thread with recent comments is rendered
+        # again every minute; older ones show dates.
+        seconds = (
+            cache_keys.THREAD_HTML_RECENT_SECONDS
+            if fresh
+            else cache_keys.THREAD_HTML_SETTLED_SECONDS
+        )
+        cache.set(key, rendered, seconds)
     return rendered
 
 

@@ -10,9 +10,7 @@ import secrets
 from django.core.cache import cache
 from django.db import transaction
 
-
-def _key(article_id: int) -> str:
-    return f"thread-version:{article_id}"
+from config.cache_keys import thread_version as _key
 
 
 def thread_version(article_id: int) -> str:

@@ -6,6 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.urls import translate_url
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from articles import markup, services
 from articles.models import Article, ChatBlock, Feed, FeedEntry, Period, Rubric
+from config import cache_keys
 
 register = template.Library()
 
@@ -62,13 +64,16 @@ def cut(text, limit) -> str:
 def sidebar(context):
     """The chat block and the two feed tabs shown on every page."""
     services.ensure_fresh_feeds()
+    now = timezone.now()
     tabs = []
     for feed, url_name in (
         (Feed.TRENDING, "articles:trending"),
         (Feed.DISCUSSED, "articles:discussed"),
     ):
+        # Only public articles, whatever the last rebuild saw: the tabs never link to a 404.
         entries = FeedEntry.objects.filter(
-            feed=feed, period=SIDEBAR_PERIOD, position__lt=SIDEBAR_SIZE
+            feed=feed, period=SIDEBAR_PERIOD, position__lt=SIDEBAR_SIZE,
+            article__status=Article.Status.PUBLISHED, article__published_at__lte=now,
         ).select_related("article__rubric", "article__series").only(
             "position", "article__title", "article__slug", "article__excerpt",
             "article__series_number", "article__series__title",
@@ -118,9 +123,6 @@ def jsonld(data) -> str:
     return mark_safe(text.translate(_json_script_escapes))  # noqa: S308 - escaped above
 
 
-CARD_SECONDS = 10 * 60
-
-
 @register.simple_tag
 def cards(items) -> str:
     """Article cards, each rendered once and kept in the cache until the article or its counters
@@ -129,9 +131,12 @@ def cards(items) -> str:
     items = list(items)
     language = get_language()
     keys = {
-        item.id: (
-            f"card:{language}:{item.id}:{item.updated_at.timestamp()}:"
-            f"{item.views_count}:{item.comments_count}"
+        item.id: cache_keys.card(
+            language=language,
+            article_id=item.id,
+            updated_at=item.updated_at.timestamp(),
+            views=item.views_count,
+            comments=item.comments_count,
         )
         for item in items
     }
@@ -144,7 +149,7 @@ def cards(items) -> str:
         prefetch_related_objects(loaded, "tags")
         template = get_template("includes/_card.html")
         rendered = {keys[a.id]: template.render({"article": a}) for a in loaded}
-        cache.set_many(rendered, CARD_SECONDS)
+        cache.set_many(rendered, cache_keys.CARD_SECONDS)
         found.update(rendered)
     html = [found[keys[item.id]] for item in items if keys[item.id] in found]
     return mark_safe("".join(html))  # noqa: S308 - rendered by the template engine, escaped there

@@ -52,10 +52,7 @@ def test_new_content_reaches_members_at_once_and_readers_after_expiry(
     assert client.get("/articles/nope/").get("X-Page-Cache") is None
     from django.core.cache import cache
 
-    from articles.caching import clear_local
-
     cache.clear()  # start over with PAGE_CACHE_SECONDS=1: stored now, gone in a second
-    clear_local()
     client.get("/")
     time.sleep(1.1)
     assert "Свежая статья" in client.get("/").content.decode()
@@ -135,10 +132,158 @@ def test_article_page_fragments_are_reused_until_the_article_changes(client, mak
     assert "1,2 тыс." in client.get(url).content.decode()
 
 
-def test_hot_pages_are_answered_from_the_workers_copy(client, make_article, page_cache):
-    from django.core.cache import cache
+@pytest.fixture
+def redis_cache(settings, redis_client):
+    """The page cache on Redis, as in production: keys can be counted there."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": redis_client.url,
+            "KEY_PREFIX": settings.CACHE_PREFIX,
+            "KEY_FUNCTION": "config.cache_keys.make_key",
+        }
+    }
+    return redis_client
+
+
+def test_random_query_strings_neither_bypass_nor_fill_the_cache(
+    client, make_article, page_cache, redis_cache
+):
+    import secrets
+
+    article = make_article()
+    rebuild_feeds()
+    urls = ["/", article.get_absolute_url(), "/trending/", "/rss/"]
+    for url in urls:
+        client.get(url)
+    keys = redis_cache.dbsize()
+    for n in range(75):
+        junk = secrets.token_hex(4)
+        for url in urls:
+            response = client.get(f"{url}?{junk}={n}&utm_source={junk}&reply={n}")
+            assert response.status_code == 200
+            assert response["X-Page-Cache"] == "hit", url
+    # parameters another view declares mean nothing here
+    assert client.get("/?period=zzz&sort=zzz")["X-Page-Cache"] == "hit"
+    assert redis_cache.dbsize() == keys
+
+
+def test_known_parameters_are_keyed_in_their_canonical_form(
+    client, make_article, page_cache, settings
+):
+    settings.ARTICLES_PER_PAGE = 2
+    article = make_article(title="Первая")
+    for n in range(4):
+        make_article(title=f"Ещё одна {n}")
+    rebuild_feeds()
+    second = client.get("/?page=2")
+    assert second["X-Page-Cache"] == "miss"
+    for variant in ("/?page=02", "/?page=+2", "/?page=1&page=2", "/?x=1&page=2"):
+        response = client.get(variant)
+        assert response["X-Page-Cache"] == "hit", variant
+        assert response.content == second.content, variant
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    assert client.get("/?page=1")["X-Page-Cache"] == "hit"
+    for refused in ("/?page=abc", "/?page=0", "/?page=99", "/trending/?period=zzz"):
+        assert client.get(refused).status_code == 404, refused
+        assert client.get(refused).get("X-Page-Cache") is None, refused
+    assert client.get("/trending/")["X-Page-Cache"] == "miss"
+    assert client.get("/trending/?period=week")["X-Page-Cache"] == "hit"
+    assert client.get("/trending/?period=all")["X-Page-Cache"] == "miss"
+    url = article.get_absolute_url()
+    assert client.get(f"{url}?sort=newest")["X-Page-Cache"] == "miss"
+    assert client.get(f"{url}?sort=newest")["X-Page-Cache"] == "hit"
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(f"{url}?sort=zzz")["X-Page-Cache"] == "hit"  # shown as the default
+
+
+def test_only_a_real_session_bypasses_the_cache(client, make_article, make_user, page_cache):
+    from django.contrib.sessions.backends.db import SessionStore
 
     make_article()
     client.get("/")
-    cache.clear()  # Redis forgot it; this worker still has a copy for a second or two
+    client.cookies["sessionid"] = "forged-session-key-0123456789abcd"
+    client.cookies["messages"] = "forged:messages"
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "hit"
+    assert not response.cookies  # nothing to clean up: the forged cookies were ignored
+
+    session = SessionStore()
+    session["next"] = "/somewhere/"
+    session.create()
+    client.cookies["sessionid"] = session.session_key
+    assert "X-Page-Cache" not in client.get("/")
+
+    member = make_user(display_name="Настоящий Участник")
+    client.force_login(member)
+    response = client.get("/")
+    assert "X-Page-Cache" not in response
+    assert "Настоящий Участник" in response.content.decode()
+    client.post("/accounts/logout/")  # leaves a real "you have logged out" message
+    assert "messages" in client.cookies and client.cookies["messages"].value
+    response = client.get("/")
+    assert "X-Page-Cache" not in response
+    assert 'class="messages"' in response.content.decode()
+
+
+def vary(response) -> set[str]:
+    return {part.strip() for part in response.get("Vary", "").split(",") if part.strip()}
+
+
+def test_headers_survive_a_hit(client, make_article, page_cache):
+    make_article()
+    for url in ("/", "/rss/", "/en/"):
+        miss, hit = client.get(url), client.get(url)
+        assert hit["X-Page-Cache"] == "hit", url
+        assert vary(hit) == vary(miss), url
+        assert "Accept-Encoding" in vary(hit), url
+        if url != "/rss/":  # members get other pages: proxies must not give them these
+            assert "Cookie" in vary(hit), url
+        for name in ("Content-Type", "Content-Language", "Last-Modified"):
+            assert hit.get(name) == miss.get(name), (url, name)
+    assert client.get("/rss/")["Last-Modified"]
+
+
+@pytest.mark.urls("articles.tests.cache_control_urls")
+def test_cache_control_survives_a_hit_and_private_pages_are_not_stored(client, page_cache):
+    miss, hit = client.get("/max-age/"), client.get("/max-age/")
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Cache-Control"] == miss["Cache-Control"] == "max-age=30"
+    assert "Accept-Language" in vary(hit)
+    client.get("/private/")
+    assert "X-Page-Cache" not in client.get("/private/")
+
+
+def test_a_disallowed_host_gets_400_on_a_hit_as_on_a_miss(client, make_article, page_cache):
+    make_article()
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+    client.get("/")
     assert client.get("/")["X-Page-Cache"] == "hit"
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+    # another allowed host has pages of its own: its links are never served to this one
+    rss = client.get("/rss/", HTTP_HOST="localhost")
+    assert rss["X-Page-Cache"] == "miss"
+    assert "http://localhost/" in rss.content.decode()
+    assert "http://localhost/" not in client.get("/rss/").content.decode()
+
+
+def test_a_hit_costs_one_cache_round_trip(
+    client, make_article, page_cache, redis_cache, monkeypatch
+):
+    import redis
+
+    make_article()
+    client.get("/")
+    commands = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        commands.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/?utm_source=mail")
+    assert response["X-Page-Cache"] == "hit"
+    assert commands == ["MGET"]
+    assert len(queries) == 0

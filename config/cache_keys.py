@@ -1,0 +1,196 @@
+"""Every key the site keeps in the cache: who builds it, how long it lives, what replaces it.
+
+"How stale can X be?" has its answer here, beside the function that builds X's key. In short:
+
+- A takedown (an article unpublished, withdrawn or deleted; a comment hidden, deleted or restored)
+  shows on every page at once: it replaces the content generation, which every stored page and
+  every fragment that lists other articles carries or has in its key.
+- An edit shows within PAGE_CACHE_SECONDS (60 s): the page cache, the sidebar, the rubric menu,
+  related articles and list counts live that long; cards, the article's own fragments and the
+  comment thread have the state they show (update time, counters, thread version) in their keys.
+
+Keys are scoped to the release (settings.RELEASE): Django's KEY_PREFIX is CACHE_PREFIX and
+make_key() below puts the release after it, so no release ever unpickles another one's objects.
+Keys that begin with DURABLE hold only a number or a short string and are shared by every release,
+so that nodes running the old and the new code during a deploy see the same takedowns, limits and
+claims.
+
+Outside this module: Django's own keys (sessions: `django.contrib.sessions.cached_db<key>`,
+release-scoped, read through to the database; allauth's rate limits `allauth:rl:...`) and the view
+buffer's raw Redis keys (articles/services.py: `views:pending`, `views:batch:*`), which are not
+cache keys and must outlive a deploy.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+DURABLE = "durable:"
+
+
+def make_key(key: str, key_prefix: str, version: int) -> str:
+    """Django's KEY_FUNCTION: the release goes into every key but the durable ones."""
+    if key.startswith(DURABLE):
+        return f"{key_prefix}:{version}:{key}"
+    return f"{key_prefix}:{settings.RELEASE}:{version}:{key}"
+
+
+# What the release fingerprint covers: code, templates, translations and pinned dependencies.
+_RELEASE_DIRS = ("config", "accounts", "articles", "discussions", "templates", "locale")
+_RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
+
+
+def code_fingerprint(base_dir: Path) -> str:
+    """A short hash of the code: the same on every node of a release, new after any change."""
+    digest = hashlib.blake2b(digest_size=6)
+    for name in _RELEASE_DIRS:
+        for path in sorted((base_dir / name).rglob("*")):
+            if path.suffix in _RELEASE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(base_dir)).encode())
+                digest.update(path.read_bytes())
+    for name in ("requirements.txt",):
+        if (base_dir / name).is_file():
+            digest.update((base_dir / name).read_bytes())
+    return digest.hexdigest()
+
+
+# The page cache and what it is checked against (articles/caching.py).
+
+
+def content_generation() -> str:
+    """A random token, no expiry. Replaced by articles.caching.bump_content_generation() on every
+    takedown, at once and again when the transaction commits. Stored pages carry the token they
+    were rendered under and are read with it in one round trip; fragments and list counts that
+    show other articles have it in their keys. A lost token is recreated and matches nothing."""
+    return f"{DURABLE}content-generation"
+
+
+def page(*, scheme: str, host: str, path: str, query: str) -> str:
+    """A whole anonymous page, PAGE_CACHE_SECONDS (60 s). Built from the scheme, the validated
+    host, the path and the canonical query of the parameters the view declares (page, period,
+    sort); any other parameter is dropped before the view runs. A hit is valid only under the
+    current content generation, so a takedown shows at once; an edit within 60 s."""
+    raw = f"{scheme}://{host}{path}?{query}"
+    return "page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+LIST_COUNT_SECONDS = 60
+
+
+def list_count(name: str, *, generation: str) -> str:
+    """The number of articles in a list (home, a rubric, a tag, a series, a feed and period),
+    LIST_COUNT_SECONDS; a takedown makes a new key at once, a new article counts within 60 s."""
+    return f"list-count:{name}:{generation}"
+
+
+CARD_SECONDS = 10 * 60
+
+
+def card(*, language: str, article_id: int, updated_at: float, views: int, comments: int) -> str:
+    """One article card's HTML, CARD_SECONDS, never stale: every field it shows of the article
+    moves updated_at or a counter, so a change makes a new key. (An author's new display name or
+    a renamed rubric shows on cards within 10 minutes.)"""
+    return f"card:{language}:{article_id}:{updated_at}:{views}:{comments}"
+
+
+# Discussions (discussions/versions.py, discussions/thread.py, discussions/services.py).
+
+
+def thread_version(article_id: int) -> str:
+    """The version of an article's discussion, a random token without expiry, replaced by
+    discussions.versions.bump_thread_version() on every change of its comments, their votes and
+    their moderation."""
+    return f"{DURABLE}thread-version:{article_id}"
+
+
+THREAD_HTML_RECENT_SECONDS = 60
+THREAD_HTML_SETTLED_SECONDS = 10 * 60
+
+
+def thread_html(
+    *, article_id: int, version: str, author_id: int, sort: str, audience: str, language: str
+) -> str:
+    """An article's comments rendered for readers or for staff. Never stale: the thread version
+    is in the key. Kept THREAD_HTML_RECENT_SECONDS while the thread has comments of the last day
+    (their "5 минут назад" ages), THREAD_HTML_SETTLED_SECONDS otherwise."""
+    return f"thread-html:{article_id}:{version}:{author_id}:{sort}:{audience}:{language}"
+
+
+def comment_posted(*, author_id: int, article_id: int, digest: str) -> str:
+    """A claim on one text under one article by one member, COMMENT_DUPLICATE_SECONDS (10 s):
+    a second identical post meanwhile is refused. Deleted when the post fails."""
+    return f"{DURABLE}comment-posted:{author_id}:{article_id}:{digest}"
+
+
+# Feeds and view counting (articles/services.py).
+
+FEEDS_MAX_AGE = 5 * 60
+FEEDS_LOCK_SECONDS = 60
+
+
+def feeds_fresh() -> str:
+    """When the feeds were last rebuilt, FEEDS_MAX_AGE; set by rebuild_feeds()."""
+    return f"{DURABLE}feeds:fresh"
+
+
+def feeds_rebuilding() -> str:
+    """Held by the one request rebuilding expired feeds, FEEDS_LOCK_SECONDS or until it ends."""
+    return f"{DURABLE}feeds:rebuilding"
+
+
+VIEW_TARGET_SECONDS = 60
+
+
+def view_target(article_id: int) -> str:
+    """The few fields of an article a view report needs, VIEW_TARGET_SECONDS; deleted when the
+    article is published, unpublished, withdrawn or deleted."""
+    return f"view-target:{article_id}"
+
+
+def view_dedup(article_id: int, visitor: str) -> str:
+    """One visitor's counted view of one article, VIEW_DEDUP_SECONDS (30 minutes)."""
+    return f"{DURABLE}view:{article_id}:{visitor}"
+
+
+def rate_limit(name: str, window: int, bucket: int) -> str:
+    """Attempts of one member or address in one window of a rate limit, the window + 1 s."""
+    return f"{DURABLE}rate:{name}:{window}:{bucket}"
+
+
+# Template fragments: `{% cache seconds name vary_on... %}`, keyed by Django from the name and the
+# vary_on values. A test checks that the templates use exactly these names and lifetimes.
+
+
+@dataclass(frozen=True)
+class Fragment:
+    seconds: int
+    vary_on: str
+    changes: str
+
+
+FRAGMENTS = {
+    "rubric_nav": Fragment(60, "language", "a renamed or new rubric shows within 60 s"),
+    "sidebar": Fragment(
+        60,
+        "language, content generation",
+        "a takedown at once; the chat block, new rankings and counters within 60 s",
+    ),
+    "article_head": Fragment(
+        300, "article, its update time, preview, language", "never stale: edits move the time"
+    ),
+    "article_main": Fragment(
+        300,
+        "article, its update time, views, comments, preview, language",
+        "never stale; the author's new name or avatar within 5 minutes",
+    ),
+    "article_series": Fragment(
+        60,
+        "article, series and number, preview, language, content generation",
+        "a neighbour taken down at once, a neighbour's new title within 60 s",
+    ),
+    "article_related": Fragment(
+        60, "article, language, content generation", "a takedown at once, edits within 60 s"
+    ),
+}
