@@ -170,3 +170,18 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """Every connection attempt fails as it does with PostgreSQL stopped."""
+    import psycopg
+    from django.db import OperationalError, connections
+
+    def refuse():  # as Django raises it: its own error, from the driver's
+        message = 'connection to server at "127.0.0.1", port 5432 failed: Connection refused'
+        raise OperationalError(message) from psycopg.OperationalError(message)
+
+    wrapper = connections["default"]
+    monkeypatch.setattr(wrapper, "connection", None)
+    monkeypatch.setattr(wrapper, "ensure_connection", refuse)

@@ -27,3 +27,6 @@ urlpatterns += i18n_patterns(
 )
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# An unreachable database is an outage, not a bug: 503 with Retry-After (config/views.py).
+handler500 = "config.views.server_error"

@@ -77,13 +77,12 @@ class TcpProxy:
         self.cut_pattern: bytes | None = None
 
     def start(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener = socket.create_server(("127.0.0.1", self.port))  # SO_REUSEADDR on POSIX
         threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
 
     def stop(self) -> None:
         if self.listener is not None:
-            self.listener.close()
+            _close(self.listener)  # shutdown() wakes the thread in accept(), close() alone does not
             self.listener = None
         with self.lock:
             for sock in self.sockets:
@@ -121,7 +120,7 @@ class TcpProxy:
                         self.cut_pattern = None
                         return  # the query never reaches the server; the connection dies
                     pairs[sock].sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # closed by stop() meanwhile
             return
         finally:
             for sock in (client, server):

@@ -5,6 +5,7 @@ of its own, then stops Redis, or cuts the database connection with a proxy, and 
 anonymous reader and as a member would.
 """
 
+import json
 import time
 from collections import Counter
 from datetime import timedelta
@@ -15,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from discussions.models import Comment
-from tests.servers import AppServer, RedisServer, Visitor, collect_static
+from tests.servers import AppServer, RedisServer, TcpProxy, Visitor, collect_static
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -136,3 +137,83 @@ def test_with_redis_down_every_page_answers_and_members_stay_logged_in(
     article.refresh_from_db()
     assert article.comments_count == 1
     assert "unavailable" in server.log.read_text()
+
+
+def test_with_the_database_down_readers_get_cached_pages_or_a_designed_503(
+    site, redis_server, static_root, tmp_path
+):
+    article, member = site["article"], site["member"]
+    proxy = TcpProxy(connection.settings_dict["PORT"] or 5432)
+    proxy.start()
+    server = AppServer(
+        database_url=database_url(proxy.port), static_root=static_root,
+        log=tmp_path / "server.log", REDIS_URL=redis_server.url,
+    )  # fmt: skip
+    comments_url = f"{server.url}/articles/{article.pk}/comments/"
+    cached_pages = ["/", article.get_absolute_url()]
+    try:
+        with server:
+            reader, logged_in = Visitor(), Visitor()
+            logged_in.log_in(server.url, member.username, PASSWORD)
+            for page in cached_pages:
+                assert reader.request(server.url + page)[0] == 200
+
+            # The connection dies between the comment's INSERT and its counters: all or nothing.
+            proxy.cut_on(b'UPDATE "articles_article" SET "comments_count"')
+            status, headers, body = logged_in.request(
+                comments_url, {"body": "Мнение, оборванное на полпути"}, accept="application/json"
+            )
+            assert status == 503, body
+            assert headers["Retry-After"] == "30"
+            assert not Comment.objects.filter(article=article).exists()
+            article.refresh_from_db()
+            member.refresh_from_db()
+            assert (article.comments_count, member.comments_count) == (0, 0)
+
+            proxy.stop()
+            statuses = Counter()
+            for _ in range(ROUNDS):
+                for page in cached_pages:
+                    status, headers, _ = reader.request(server.url + page)
+                    statuses[status] += 1
+                    assert status == 200 and headers["X-Page-Cache"] == "hit"
+                for page in [article.rubric.get_absolute_url(), "/trending/"]:
+                    status, headers, html = reader.request(server.url + page)
+                    statuses[status] += 1
+                    assert status == 503 and headers["Retry-After"] == "30"
+                    assert "Сайт ненадолго недоступен" in html and "/static/css/site" in html
+                for page in site["member_pages"]:
+                    status, _, html = logged_in.request(server.url + page)
+                    statuses[status] += 1
+                    assert status == 503 and 'class="error-page__code">503<' in html
+            status, _, html = reader.request(server.url + "/en/discussed/")
+            assert status == 503 and "The site is briefly unavailable" in html
+            status, _, body = logged_in.request(
+                comments_url, {"body": "Мнение без базы"}, accept="application/json"
+            )
+            assert status == 503 and "ничего не сохранено" in json.loads(body)["error"]
+            status, _, html = logged_in.request(comments_url, {"body": "Мнение без базы"})
+            assert status == 503 and "Сайт ненадолго недоступен" in html
+            status, headers, body = reader.request(server.url + "/readyz")
+            assert status == 503 and json.loads(body) == {"database": "down", "redis": "ok"}
+            assert headers["Cache-Control"] == "no-store"
+            assert reader.request(server.url + "/healthz")[0] == 200
+            print(f"\nPostgreSQL down: {statuses.total()} answers, {dict(statuses)}")
+
+            proxy.start()  # the same port
+            deadline = time.monotonic() + 60
+            while reader.request(server.url + "/readyz")[0] != 200:
+                assert time.monotonic() < deadline, "the node never became ready again"
+                time.sleep(0.2)
+            status, _, body = logged_in.request(
+                comments_url, {"body": "Мнение после сбоя"}, accept="application/json"
+            )
+            assert status == 201, body
+    finally:
+        proxy.stop()
+    assert list(Comment.objects.filter(article=article).values_list("body", flat=True)) == [
+        "Мнение после сбоя"
+    ]
+    article.refresh_from_db()
+    assert article.comments_count == 1
+    assert "Internal Server Error" not in server.log.read_text()
