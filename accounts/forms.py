@@ -3,6 +3,8 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from config.text import validate_one_line
+
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
@@ -41,6 +43,7 @@ class ProfileForm(forms.Form):
         label=_("Публичное имя"),
         max_length=80,
         required=False,
+        validators=[validate_one_line],
         help_text=_("Так вас увидят другие. Пусто: покажем имя пользователя."),
     )
     bio = forms.CharField(

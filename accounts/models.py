@@ -5,11 +5,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.text import validate_one_line
+
 
 class User(AbstractUser):
     """A member of the community; authors and editors are members too."""
 
-    display_name = models.CharField(_("публичное имя"), max_length=80, blank=True)
+    display_name = models.CharField(
+        _("публичное имя"), max_length=80, blank=True, validators=[validate_one_line]
+    )
     bio = models.TextField(_("о себе"), max_length=2000, blank=True)
     avatar = models.ImageField(_("аватар"), upload_to="avatars/%Y/%m/", blank=True)
     # Kept by the discussions services in the same transaction as the rows they count.

@@ -9,6 +9,8 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 from unidecode import unidecode
 
+from config.text import validate_one_line
+
 from . import markup
 
 EXCERPT_LENGTH = 300
@@ -152,7 +154,7 @@ class Article(models.Model):
         DRAFT = "draft", _("черновик")
         PUBLISHED = "published", _("опубликована")
 
-    title = models.CharField(_("заголовок"), max_length=200)
+    title = models.CharField(_("заголовок"), max_length=200, validators=[validate_one_line])
     slug = models.SlugField(_("адрес"), max_length=220, unique=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

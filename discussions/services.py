@@ -31,6 +31,7 @@ from articles.caching import bump_content_generation
 from articles.models import Article
 from articles.services import add_daily_stats
 from config import cache_keys
+from config.text import one_line
 
 from .models import (
     MAX_DEPTH,
@@ -574,12 +575,14 @@ def send_notification_email(*, recipient, topic: str, comment: Comment) -> None:
         "comment_url": settings.SITE_URL + comment.get_absolute_url(),
         "unsubscribe_url": unsubscribe_url,
     }
+    # One line whatever the name or title holds: a line break in a header makes Django refuse
+    # to send the message at all (BadHeaderError).
     if topic == "replies":
         subject = _("%(name)s ответил(а) на ваш комментарий") % {"name": comment.author}
     else:
         subject = _("Новый комментарий к статье «%(title)s»") % {"title": comment.article.title}
     message = EmailMessage(
-        subject=subject,
+        subject=one_line(subject),
         body=render_to_string("discussions/email/notification.txt", context),
         to=[recipient.email],
         headers={
