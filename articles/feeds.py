@@ -1,6 +1,7 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Rubric
@@ -9,6 +10,9 @@ FEED_SIZE = 30
 
 
 class LatestArticlesFeed(Feed):
+    """RSS: readers treat the description, and most of them the title, as HTML, so both carry
+    escaped text; an article's markup never reaches a reader as markup."""
+
     title = _("Продажи в IT: новые статьи")
     link = "/"
     description = _("Новые статьи сообщества о продажах IT-услуг.")
@@ -20,10 +24,10 @@ class LatestArticlesFeed(Feed):
         return articles.for_listing().prefetch_related("tags").latest()[:FEED_SIZE]
 
     def item_title(self, item):
-        return item.title
+        return escape(item.title)
 
     def item_description(self, item):
-        return item.excerpt
+        return escape(item.excerpt)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -39,8 +43,13 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
+    """Atom declares its summary HTML (escaped text, as in RSS) and its title text (as it is)."""
+
     feed_type = Atom1Feed
     subtitle = LatestArticlesFeed.description
+
+    def item_title(self, item):
+        return item.title
 
 
 class RubricFeed(LatestArticlesFeed):
@@ -54,7 +63,7 @@ class RubricFeed(LatestArticlesFeed):
         return rubric.get_absolute_url()
 
     def description(self, rubric):
-        return rubric.description or rubric.name
+        return escape(rubric.description or rubric.name)
 
     def items(self, rubric):
         return self.latest(Article.objects.published().filter(rubric=rubric))

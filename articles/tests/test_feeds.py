@@ -1,0 +1,43 @@
+"""RSS and Atom carry titles and excerpts as text: a reader never gets markup from an article."""
+
+from xml.etree import ElementTree
+
+import pytest
+from django.utils.html import escape
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+TITLE = "<b>Скидки</b> & <script>alert(1)</script>"
+LEAD = "Лид со <script>alert('lead')</script> & <img src=x onerror=alert(2)> внутри."
+
+
+@pytest.fixture
+def article(make_article):
+    return make_article(title=TITLE, lead=LEAD)
+
+
+def test_rss_holds_escaped_text_in_its_html_fields(client, article):
+    response = client.get("/rss/")
+    assert response.status_code == 200
+    item = ElementTree.fromstring(response.content).find("channel/item")
+    # RSS readers treat the description (and most of them the title) as HTML.
+    assert item.findtext("description") == escape(article.excerpt)
+    assert item.findtext("title") == escape(TITLE)
+    assert "<script" not in item.findtext("description")
+
+
+def test_rubric_rss_too(client, article):
+    response = client.get(f"/rubrics/{article.rubric.slug}/rss/")
+    item = ElementTree.fromstring(response.content).find("channel/item")
+    assert item.findtext("description") == escape(article.excerpt)
+
+
+def test_atom_holds_escaped_text_in_its_html_summary_and_a_text_title(client, article):
+    response = client.get("/atom/")
+    assert response.status_code == 200
+    entry = ElementTree.fromstring(response.content).find(f"{ATOM}entry")
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert summary.text == escape(article.excerpt)
+    title = entry.find(f"{ATOM}title")
+    assert title.get("type", "text") == "text"  # shown as it is: no markup is read from it
+    assert title.text == TITLE
