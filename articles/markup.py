@@ -3,6 +3,7 @@
 import html
 import math
 import re
+from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
@@ -21,6 +22,7 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 WORDS_PER_MINUTE = 180
+EXCERPT_LENGTH = 300
 
 _markdown = MarkdownIt(
     "commonmark", {"html": False, "linkify": False, "typographer": False}
@@ -75,3 +77,25 @@ def reading_minutes(text: str) -> int:
     """Whole minutes to read text at an unhurried pace; never less than one."""
     words = len(_word_re.findall(text or ""))
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+@dataclass(frozen=True)
+class Derived:
+    """The fields an article computes from its Markdown: the page's HTML, the card's excerpt and
+    the reading time (names as on Article, so `Article(**vars(derived))` works)."""
+
+    body_html: str
+    excerpt: str
+    reading_time: int
+
+
+def derive(body: str, lead: str = "") -> Derived:
+    """The derived fields of an article with this body and lead; the lead, when given, is the
+    excerpt, else the start of the body's text."""
+    body_html = render_markdown(body)
+    text = html_to_text(body_html)
+    return Derived(
+        body_html=body_html,
+        excerpt=truncate_words(lead or text, EXCERPT_LENGTH),
+        reading_time=reading_minutes(text),
+    )

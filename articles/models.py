@@ -13,8 +13,6 @@ from config.text import validate_one_line
 
 from . import markup
 
-EXCERPT_LENGTH = 300
-
 
 def transliterated_slug(text: str, max_length: int = 200, fallback: str = "article") -> str:
     """A URL slug of Latin letters for any title, Cyrillic included; `fallback` when nothing in
@@ -237,10 +235,9 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
-        self.body_html = markup.render_markdown(self.body)
-        text = markup.html_to_text(self.body_html)
-        self.reading_time = markup.reading_minutes(text)
-        self.excerpt = markup.truncate_words(self.lead or text, EXCERPT_LENGTH)
+        derived = markup.derive(self.body, self.lead)
+        self.body_html, self.excerpt = derived.body_html, derived.excerpt
+        self.reading_time = derived.reading_time
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)

@@ -310,7 +310,6 @@ def set_sequence(cursor, table: str) -> None:
 def render_bodies(rng: random.Random) -> list[dict]:
     """A handful of Markdown bodies, rendered once exactly as Article.save() renders them."""
     from articles import markup
-    from articles.models import EXCERPT_LENGTH
 
     bodies = []
     for n in range(6):
@@ -325,16 +324,7 @@ def render_bodies(rng: random.Random) -> list[dict]:
                 parts.append(QUOTE_BLOCK)
         # Longer bodies repeat their prose, as long reads do: from 3 to 8 minutes of reading.
         body = "\n\n".join(parts * (1 + n % 3))
-        html = markup.render_markdown(body)
-        text = markup.html_to_text(html)
-        bodies.append(
-            {
-                "body": body,
-                "body_html": html,
-                "excerpt": markup.truncate_words(text, EXCERPT_LENGTH),
-                "reading_time": markup.reading_minutes(text),
-            }
-        )
+        bodies.append({"body": body, **vars(markup.derive(body))})
     return bodies
 
 

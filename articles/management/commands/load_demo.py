@@ -18,7 +18,6 @@ from django.utils import timezone
 from accounts.permissions import EDITORS, MODERATORS
 from articles import demo_content, markup
 from articles.models import (
-    EXCERPT_LENGTH,
     Article,
     ArticleDailyStats,
     ChatBlock,
@@ -306,16 +305,7 @@ class ArticleGenerator:
         for _ in range(GENERATED_BODY_VARIANTS):
             parts = [self.rng.choice(intros), *self.rng.sample(sections, self.rng.randint(2, 3))]
             body = "\n\n".join(parts) + "\n"
-            body_html = markup.render_markdown(body)
-            text = markup.html_to_text(body_html)
-            variants.append(
-                {
-                    "body": body,
-                    "body_html": body_html,
-                    "excerpt": markup.truncate_words(text, EXCERPT_LENGTH),
-                    "reading_time": markup.reading_minutes(text),
-                }
-            )
+            variants.append({"body": body, **vars(markup.derive(body))})
         return variants
 
     def next_title_and_slug(self) -> tuple[str, str]:
