@@ -346,6 +346,18 @@ class FlushedBatch(models.Model):
         return self.batch_id
 
 
+class Counter(models.Model):
+    """A counter every worker shares when there is no Redis (rate limits, view caps); one row
+    per key, changed by single atomic upserts (articles.counters)."""
+
+    name = models.CharField(max_length=250, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    expires_at = models.BigIntegerField(db_index=True)  # Unix time: compared as plain numbers
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ChatBlock(models.Model):
     """The community chat shown on every page; one row, edited in the admin."""
 

@@ -1,4 +1,5 @@
-"""Django's Redis cache, with one client per connection pool, that is never a dependency.
+"""Django's Redis cache, with one client per connection pool, that is never a dependency; and the
+counters behind the rate limits, in Redis or in the database.
 
 When Redis does not answer, every operation is a miss (django-redis calls this IGNORE_EXCEPTIONS)
 and answers as Django's DummyCache does: reads find nothing, writes are dropped (add() succeeds,
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 
 import redis
 from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +143,61 @@ class RedisCache(django_redis.RedisCache):
     def ping(self) -> bool:
         """Whether Redis answers now."""
         return self._cache.ping()
+
+class DatabaseCounterCache(BaseCache):
+    """The few cache calls django-ratelimit makes (add, get, incr), on the Counter table: atomic
+    and shared by every worker, where the local-memory cache is one per process."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def _seconds(self, timeout) -> int:
+        timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        return int(timeout) if timeout is not None else 10 * 365 * 86400
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        from articles import counters
+
+        return counters.add(self.make_and_validate_key(key, version), value, self._seconds(timeout))
+
+    def get(self, key, default=None, version=None):
+        from articles import counters
+
+        value = counters.get(self.make_and_validate_key(key, version))
+        return default if value is None else value
+
+    def incr(self, key, delta=1, version=None):
+        from articles import counters
+
+        return counters.incr(
+            self.make_and_validate_key(key, version), self._seconds(DEFAULT_TIMEOUT), delta
+        )
+
+
+class RedisCounterCache(django_redis.RedisCache):
+    """Rate-limit counters in Redis; while Redis does not answer, in the Counter table, so the
+    limits still hold and nobody gets a 500 (counts restart there, which is the price). Django's
+    own client, not the one above: that one turns a dead Redis into misses, which for a limit
+    would mean no limit."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._fallback = DatabaseCounterCache(server, params)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except RedisError:
+            return self._fallback.add(key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except RedisError:
+            return self._fallback.get(key, default, version)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except RedisError:
+            return self._fallback.incr(key, delta, version)

@@ -16,9 +16,11 @@ so that nodes running the old and the new code during a deploy see the same take
 claims.
 
 Outside this module: Django's own keys (sessions: `django.contrib.sessions.cached_db<key>`,
-release-scoped, read through to the database; allauth's rate limits `allauth:rl:...`) and the view
-buffer's raw Redis keys (articles/services.py: `views:pending`, `views:batch:*`), which are not
-cache keys and must outlive a deploy.
+release-scoped, read through to the database; allauth's rate limits `allauth:rl:...`), the rate
+limits of comments, votes and reports (django-ratelimit's keys in the "ratelimit" cache alias,
+CACHE_PREFIX without the release, each with its window in it: discussions/ratelimit.py) and the
+view counting's raw Redis keys (articles/services.py `_views_key`: CACHE_PREFIX without the
+release, so pending views and the caps outlive a deploy).
 """
 
 import hashlib
@@ -152,11 +154,6 @@ def view_target(article_id: int) -> str:
 def view_dedup(article_id: int, visitor: str) -> str:
     """One visitor's counted view of one article, VIEW_DEDUP_SECONDS (30 minutes)."""
     return f"{DURABLE}view:{article_id}:{visitor}"
-
-
-def rate_limit(name: str, window: int, bucket: int) -> str:
-    """Attempts of one member or address in one window of a rate limit, the window + 1 s."""
-    return f"{DURABLE}rate:{name}:{window}:{bucket}"
 
 
 # Template fragments: `{% cache seconds name vary_on... %}`, keyed by Django from the name and the

@@ -35,6 +35,11 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
+# How many reverse proxies of ours stand in front of the app servers: 0 takes the address the
+# connection came from, N the Nth from the right in X-Forwarded-For (config/client.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -139,7 +144,15 @@ if REDIS_URL:
                 "socket_timeout": REDIS_TIMEOUT,
                 "down_seconds": 5,
             },
-        }
+        },
+        # Rate-limit counters: in Redis, shared by every node; in the database while Redis is down.
+        # Django's own key function: the counters are shared by every release, as durable keys.
+        "ratelimit": {
+            "BACKEND": "config.cache.RedisCounterCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        },
     }
     # Sessions are read from Redis and written through to the database, so every node sees
     # them and a Redis restart logs nobody out.
@@ -151,7 +164,9 @@ else:
             "KEY_PREFIX": CACHE_PREFIX,
             "KEY_FUNCTION": "config.cache_keys.make_key",
             "OPTIONS": {"MAX_ENTRIES": 2000},
-        }
+        },
+        # Not local memory: that is one per worker, and each would grant the whole allowance.
+        "ratelimit": {"BACKEND": "config.cache.DatabaseCounterCache", "KEY_PREFIX": CACHE_PREFIX},
     }
 # Counted views wait in Redis and reach the database in batches (`manage.py flush_views`, every
 # minute); without Redis each view is written at once.
@@ -179,7 +194,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # adds the honeypot
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sales Label] "
-# allauth's ACCOUNT_RATE_LIMITS stay at their defaults (login, signup, password reset, email).
+# allauth's ACCOUNT_RATE_LIMITS stay at their defaults (login, signup, password reset, email);
+# they key on the address from config/client.py through the adapter.
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Русский")), ("en", _("English"))]
@@ -238,16 +254,18 @@ VIEW_DEDUP_SECONDS = 30 * 60
 # Anonymous pages are served from the shared cache for this long; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
-# Discussions: comments, votes, reports. Rates are "count/seconds", per member and per address.
+# Discussions: comments, votes, reports. Rates are "count/seconds" per member
+# (discussions/ratelimit.py); accounts younger than NEW_ACCOUNT_AGE get the slower ones.
 COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))
 COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
 COMMENT_DUPLICATE_SECONDS = 10
 COMMENT_HIDE_AFTER_REPORTS = int(os.environ.get("COMMENT_HIDE_AFTER_REPORTS", "3"))
 RATE_LIMITS = {"comment": "5/60", "vote": "60/60", "report": "10/3600"}
 RATE_LIMITS_NEW_ACCOUNT = {"comment": "2/60", "vote": "20/60", "report": "3/3600"}
-RATE_LIMITS_PER_IP = {"comment": "30/60", "vote": "300/60", "report": "30/3600"}
 NEW_ACCOUNT_AGE = datetime.timedelta(days=1)
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "config.client.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -24,7 +24,7 @@ from articles.models import Article
 from . import permissions, services
 from .forms import CommentEditForm, CommentForm, ReportForm, VoteForm
 from .models import Bookmark, Comment, CommentVote, Notification
-from .ratelimit import RateLimited, check_rate_limit
+from .ratelimit import RateLimited, rate_limited
 from .thread import render_comment
 
 FAILURES = (ValidationError, PermissionDenied, RateLimited)
@@ -138,13 +138,13 @@ def comment_create(request, article_id):
                 raise ValidationError(
                     _("Комментарий, на который вы отвечаете, не найден."), code="invalid_parent"
                 )
-        check_rate_limit(request, "comment")
-        created = services.create_comment(
-            article=article,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            parent=parent,
-        )
+        with rate_limited(request, "comment"):
+            created = services.create_comment(
+                article=article,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                parent=parent,
+            )
     except FAILURES as error:
         return _failed(
             request,
@@ -241,10 +241,10 @@ def _vote(request, target, back: str):
     try:
         if not form.is_valid():
             raise _form_error(form)
-        check_rate_limit(request, "vote")
-        result = services.cast_vote(
-            user=request.user, target=target, value=form.cleaned_data["value"]
-        )
+        with rate_limited(request, "vote"):
+            result = services.cast_vote(
+                user=request.user, target=target, value=form.cleaned_data["value"]
+            )
     except FAILURES as error:
         return _failed(request, error, back_url=back)
     except IntegrityError:
@@ -279,13 +279,13 @@ def comment_report(request, pk):
         try:
             if not form.is_valid():
                 raise _form_error(form)
-            check_rate_limit(request, "report")
-            services.report_comment(
-                comment=found,
-                reporter=request.user,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-            )
+            with rate_limited(request, "report"):
+                services.report_comment(
+                    comment=found,
+                    reporter=request.user,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                )
         except FAILURES as error:
             return _failed(
                 request,

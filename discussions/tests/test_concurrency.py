@@ -3,12 +3,16 @@
 Runs on PostgreSQL only (DATABASE_URL=postgres://...); SQLite serialises every writer anyway.
 """
 
+import datetime
 import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from articles import counters
 from articles.models import Article, ArticleDailyStats
 from discussions import services
 from discussions.models import ArticleVote, Comment, CommentVote, ModerationLog
@@ -165,3 +169,42 @@ def test_delete_clicked_twice_at_once_counts_once(article, member, make_comment)
     member.refresh_from_db()
     assert (article.comments_count, member.comments_count) == (1, 1)
     assert Article.objects.get(pk=article.pk).comments_count == 1
+
+
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_one_member_posting_at_once_gets_exactly_the_allowance(
+    article, make_user, settings, request, store
+):
+    if store == "redis":
+        url = request.getfixturevalue("redis_client").url
+        settings.CACHES = {
+            **settings.CACHES,
+            "ratelimit": {"BACKEND": "config.cache.RedisCounterCache", "LOCATION": url},
+        }
+    settings.RATE_LIMITS = {"comment": "3/86400"}  # no window ends mid-test
+    member = make_user(date_joined=timezone.now() - datetime.timedelta(days=30))
+    url = reverse("discussions:comment_create", args=[article.pk])
+    statuses = []
+
+    def post(n):
+        client = Client(HTTP_ACCEPT="application/json")
+        client.force_login(member)
+        return lambda: statuses.append(client.post(url, {"body": f"Мнение {n}"}).status_code)
+
+    assert _at_once([post(n) for n in range(10)]) == []
+    assert sorted(statuses) == [201] * 3 + [429] * 7
+    assert Comment.objects.filter(author=member).count() == 3
+
+
+def test_shared_counters_lose_no_increment():
+    values = []
+    lock = threading.Lock()
+
+    def bump():
+        for _ in range(25):
+            value = counters.incr("test:shared", 60)
+            with lock:
+                values.append(value)
+
+    assert _at_once([bump for _ in range(8)]) == []
+    assert sorted(values) == list(range(1, 201))  # every worker got a value of its own
