@@ -15,6 +15,12 @@ from django.utils import timezone, translation
 
 _seq = itertools.count(1)
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# What a reader's Chrome sends: headless Chromium says "HeadlessChrome", and the site counts no
+# views from headless browsers.
+READER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0.0.0 Safari/537.36"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -127,6 +133,24 @@ def make_article(db, make_user, rubric):
 
 
 @pytest.fixture
+def signed_visitor():
+    """A visitor id as the site issues them: signed, so the view endpoint counts it."""
+    from django.core import signing
+
+    from articles.services import VISITOR_SALT
+
+    return lambda name: signing.Signer(salt=VISITOR_SALT).sign(name)
+
+
+@pytest.fixture
+def many_readers_per_address(settings):
+    """Tests that send many real readers from one address raise its caps, as an office would."""
+    settings.VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY = 10_000
+    settings.VIEWS_PER_ADDRESS_PER_HOUR = 10_000
+    settings.VISITOR_IDS_PER_ADDRESS_PER_HOUR = 10_000
+
+
+@pytest.fixture
 def redis_client():
     """An empty Redis database (REDIS_TEST_URL); skipped without Redis, except in CI."""
     import redis
@@ -166,7 +190,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="ru-RU", user_agent=READER_AGENT
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -1,12 +1,14 @@
 """Writes of the articles app: view counting, daily statistics, the feeds, publishing."""
 
 import datetime
-import hashlib
 import re
+import secrets
+import time
 import uuid
 
 import redis
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -14,6 +16,7 @@ from django.utils import timezone
 
 from config import cache_keys
 
+from . import counters
 from .caching import bump_content_generation
 from .models import (
     PERIOD_DAYS,
@@ -25,9 +28,10 @@ from .models import (
     Period,
 )
 
-# Crawlers and link previewers. They rarely run the page's script, but some do.
+# Crawlers, link previewers and headless browsers. They rarely run the page's script, but some do,
+# and a headless browser is how a script would fake readers.
 BOT_RE = re.compile(
-    r"bot|crawl|spider|slurp|facebookexternalhit|embedly|preview|headless(?!chrome)|"
+    r"bot|crawl|spider|slurp|facebookexternalhit|embedly|preview|headless|"
     r"curl|wget|python-requests|httpclient|go-http|okhttp|java/|libwww|scrapy|lighthouse",
     re.IGNORECASE,
 )
@@ -41,8 +45,11 @@ FEEDS_ADVISORY_LOCK = 7_340_021
 # Nobody pages through more than this; the all-time list still reaches page 1000 and beyond.
 WINDOWED_FEED_SIZE = 2_000
 ALL_TIME_FEED_SIZE = 25_000
-PENDING_VIEWS_KEY = "views:pending"
-BATCH_PREFIX = "views:batch:"
+# Visitor ids are signed with a salt of their own, so no other signed value of the site passes.
+VISITOR_SALT = "articles.visitor-id"
+VISITOR_ID_MAX_LENGTH = 100
+DAY_SECONDS = 24 * 60 * 60
+HOUR_SECONDS = 60 * 60
 _redis_client = None
 
 
@@ -51,10 +58,46 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent or bool(BOT_RE.search(user_agent))
 
 
-def visitor_key(*, visitor_id: str | None, ip: str, user_agent: str) -> str:
-    """A stable, non-reversible key for a visitor: their browser's id, else address and agent."""
-    raw = visitor_id or f"{ip}|{user_agent}"
-    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+def _views_key(*parts) -> str:
+    """A key of the view counting in Redis or the Counter table. It carries the deployment's
+    prefix, never a release's: views waiting in the buffer must survive a deploy."""
+    return ":".join([settings.CACHE_PREFIX, "views", *map(str, parts)])
+
+
+def pending_views_key() -> str:
+    return _views_key("pending")
+
+
+def batch_key_prefix() -> str:
+    return _views_key("batch", "")
+
+
+def _this_hour() -> int:
+    return int(time.time() // HOUR_SECONDS)
+
+
+def issue_visitor_id(*, address: str) -> str | None:
+    """A new signed visitor id, or None when this address was handed
+    VISITOR_IDS_PER_ADDRESS_PER_HOUR of them this hour already."""
+    name = _views_key("ids", address, _this_hour())
+    limit = settings.VISITOR_IDS_PER_ADDRESS_PER_HOUR
+    try:
+        allowed = counters.within_limit(view_buffer(), name, limit, 2 * HOUR_SECONDS)
+    except redis.RedisError:  # Redis is down: the database counts meanwhile
+        allowed = counters.within_limit(None, name, limit, 2 * HOUR_SECONDS)
+    if not allowed:
+        return None
+    return signing.Signer(salt=VISITOR_SALT).sign(secrets.token_urlsafe(16))
+
+
+def verified_visitor(visitor_id: str) -> str | None:
+    """The visitor behind an id this site issued and signed; None for a made-up or altered one."""
+    if not visitor_id or len(visitor_id) > VISITOR_ID_MAX_LENGTH:
+        return None
+    try:
+        return signing.Signer(salt=VISITOR_SALT).unsign(visitor_id)
+    except signing.BadSignature:
+        return None
 
 
 def add_daily_stats(
@@ -92,26 +135,56 @@ def view_target(article_id: int) -> Article | None:
     return Article(**fields) if fields else None
 
 
-def record_view(*, article: Article, visitor: str, user=None, user_agent: str = "") -> bool:
-    """Count one view of a public article unless it is a bot, the author, or a repeat in 30 minutes.
+def record_view(
+    *, article: Article, visitor: str, address: str, user=None, user_agent: str = ""
+) -> bool:
+    """Count one view of a public article by a verified visitor; True when counted.
 
-    Returns True when the view was counted. The dedup key is claimed with an atomic cache add. With
-    the Redis buffer the view waits there for flush_views(); without it the counter moves with F()
-    in the same transaction as the day's statistics row.
+    Not counted: bots, the author, the same visitor again within VIEW_DEDUP_SECONDS, and anything
+    past the caps of the address (VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY and _PER_HOUR).
+    With the Redis buffer the whole decision is one script there and the view waits for
+    flush_views(); without it, or while Redis does not answer, the same decision and the counters
+    (F() on the article, the day's statistics row) are one database transaction.
     """
     if is_bot(user_agent) or not article.is_public:
         return False
     if user is not None and user.is_authenticated and user.pk == article.author_id:
         return False
-    if not cache.add(cache_keys.view_dedup(article.pk, visitor), 1, settings.VIEW_DEDUP_SECONDS):
-        return False
+    today = timezone.localdate()
+    seen = _views_key("seen", article.pk, visitor)
+    caps = [
+        (
+            _views_key("cap-day", address, article.pk, today),
+            settings.VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY,
+            2 * DAY_SECONDS,
+        ),
+        (
+            _views_key("cap-hour", address, _this_hour()),
+            settings.VIEWS_PER_ADDRESS_PER_HOUR,
+            2 * HOUR_SECONDS,
+        ),
+    ]
     buffer = view_buffer()
     if buffer is not None:
-        buffer.hincrby(PENDING_VIEWS_KEY, f"{article.pk}:{timezone.localdate()}", 1)
-        return True
+        try:
+            return counters.claim_view_in_redis(
+                buffer,
+                seen=seen,
+                caps=caps,
+                pending=pending_views_key(),
+                field=f"{article.pk}:{today}",
+                seen_seconds=settings.VIEW_DEDUP_SECONDS,
+            )
+        except redis.RedisError:
+            pass  # Redis is down: the view is counted straight into the database
     with transaction.atomic():
+        if not counters.claim_view_in_database(
+            seen=seen, caps=caps, seen_seconds=settings.VIEW_DEDUP_SECONDS
+        ):
+            transaction.set_rollback(True)
+            return False
         Article.objects.filter(pk=article.pk).update(views_count=F("views_count") + 1)
-        add_daily_stats(article_id=article.pk, date=timezone.localdate(), views=1)
+        add_daily_stats(article_id=article.pk, date=today, views=1)
     return True
 
 
@@ -305,8 +378,37 @@ def view_buffer():
     if not settings.VIEW_BUFFER:
         return None
     if _redis_client is None:
-        _redis_client = redis.Redis.from_url(settings.REDIS_URL)
+        # Short timeouts: while Redis does not answer, views go to the database instead.
+        _redis_client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
     return _redis_client
+
+
+def _apply_views(counts: dict) -> int:
+    """Add one batch's views to the counters of the articles that still exist; returns how many.
+
+    The articles are locked first, so none can vanish before the transaction commits; the views
+    of one deleted meanwhile have nothing left to count and are skipped, not the whole batch.
+    """
+    views = {}
+    for field, value in counts.items():
+        article_id, day = field.decode().split(":")
+        views[(int(article_id), datetime.date.fromisoformat(day))] = int(value)
+    existing = set(
+        Article.objects.select_for_update()
+        .filter(pk__in={article_id for article_id, _ in views})
+        .order_by("pk")  # two flushes lock in the same order: no deadlock
+        .values_list("pk", flat=True)
+    )
+    applied = 0
+    for (article_id, day), count in sorted(views.items()):
+        if article_id not in existing:
+            continue
+        Article.objects.filter(pk=article_id).update(views_count=F("views_count") + count)
+        add_daily_stats(article_id=article_id, date=day, views=count)
+        applied += count
+    return applied
 
 
 def flush_views() -> int:
@@ -315,37 +417,28 @@ def flush_views() -> int:
     The pending hash is renamed to a batch key first (atomic in Redis), so views counted during the
     flush wait for the next one. A batch is applied in one transaction with its FlushedBatch row,
     whose unique key makes a second flush of the same batch (two flushes at once, or a retry after
-    a crash before the batch key was deleted) a no-op: nothing lost, nothing counted twice.
+    a crash before the batch key was deleted) a no-op: nothing lost, nothing counted twice. A batch
+    key is deleted only once its FlushedBatch row exists.
     """
     buffer = view_buffer()
     if buffer is None:
         return 0
-    batch_key = f"{BATCH_PREFIX}{uuid.uuid4().hex}"
+    prefix = batch_key_prefix()
     try:
-        buffer.rename(PENDING_VIEWS_KEY, batch_key)
+        buffer.rename(pending_views_key(), f"{prefix}{uuid.uuid4().hex}")
     except redis.exceptions.ResponseError:
         pass  # nothing pending; leftovers of an interrupted flush are still picked up below
     total = 0
-    for key in buffer.scan_iter(match=f"{BATCH_PREFIX}*"):
-        batch_id = key.decode().removeprefix(BATCH_PREFIX)
+    for key in buffer.scan_iter(match=f"{prefix}*"):
+        batch_id = key.decode().removeprefix(prefix)
         counts = buffer.hgetall(key)
         try:
             with transaction.atomic():
                 FlushedBatch.objects.create(batch_id=batch_id)
-                for field, value in counts.items():
-                    article_id, day = field.decode().split(":")
-                    views = int(value)
-                    Article.objects.filter(pk=article_id).update(
-                        views_count=F("views_count") + views
-                    )
-                    add_daily_stats(
-                        article_id=int(article_id),
-                        date=datetime.date.fromisoformat(day),
-                        views=views,
-                    )
-                    total += views
+                total += _apply_views(counts)
         except IntegrityError:
-            pass  # another flush applied this batch
+            if not FlushedBatch.objects.filter(batch_id=batch_id).exists():
+                raise  # not a batch applied by another flush: keep it for the next one
         buffer.delete(key)
     FlushedBatch.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=2)).delete()
     return total

@@ -1,4 +1,3 @@
-import re
 from functools import cache as cache_once
 from functools import cached_property
 
@@ -15,14 +14,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from config import cache_keys
+from config.client import address_key, client_ip
 
 from . import services
 from .caching import anonymous_page_cache, choice, content_generation, page_number
 from .models import Article, Feed, FeedEntry, Period, Rubric, Series, Tag
-
-# The page's script keeps a random id per browser; without it, address and browser stand in.
-VISITOR_ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
-
 
 # The thread's orders (discussions.thread.SORTS, which a test keeps equal): an unknown one shows
 # the default, so it is the same page.
@@ -263,30 +259,51 @@ def preview(request, slug):
     return response
 
 
-@csrf_exempt  # carries no one's authority: a forged report is no more than a visit would be
+def _same_site(request) -> bool:
+    """False for a POST another site's page made: its Origin is not ours, or the browser says
+    (Sec-Fetch-Site) it came from elsewhere. Requests without either header pass."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in {"same-origin", "none"}:
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    ours = {f"{request.scheme}://{request.get_host()}", settings.SITE_URL}
+    return origin in ours or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+@csrf_exempt  # carries no one's authority: the checks below bound what a forged report can do
 @require_POST
 def record_view(request, pk):
-    """The article page's script reports that a reader saw it; answers with the current count."""
+    """The article page's script reports that a reader saw it; answers with the current count.
+
+    A view counts only with a visitor id this site signed. Pages are cached for everyone, so the id
+    cannot be in the page: a report without a valid one gets a fresh id back instead of a count,
+    and the script reports again with it (ids per address and hour are capped too).
+    """
     article = services.view_target(pk)
     if article is None or not article.is_public:
         raise Http404(_("Такой статьи нет."))
-    user_agent = request.headers.get("User-Agent", "")
-    visitor_id = request.POST.get("visitor", "")
-    counted = services.record_view(
-        article=article,
-        visitor=services.visitor_key(
-            visitor_id=visitor_id if VISITOR_ID_RE.fullmatch(visitor_id) else None,
-            ip=request.META.get("REMOTE_ADDR", ""),
-            user_agent=user_agent,
-        ),
-        user=request.user,
-        user_agent=user_agent,
-    )
+    if not _same_site(request):
+        return JsonResponse({"counted": False}, status=403)
+    address = address_key(client_ip(request))
+    visitor = services.verified_visitor(request.POST.get("visitor", ""))
+    answer = {"counted": False}
+    if visitor is None:
+        answer["visitor"] = services.issue_visitor_id(address=address)
+    else:
+        answer["counted"] = services.record_view(
+            article=article,
+            visitor=visitor,
+            address=address,
+            user=request.user,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
     if settings.VIEW_BUFFER:  # the count of a minute ago, as on the cached pages, and this view
-        views = article.views_count + counted
+        answer["views"] = article.views_count + answer["counted"]
     else:  # written at once: the database has the exact count
-        views = Article.objects.filter(pk=pk).values_list("views_count", flat=True).get()
-    return JsonResponse({"counted": counted, "views": views})
+        answer["views"] = Article.objects.filter(pk=pk).values_list("views_count", flat=True).get()
+    return JsonResponse(answer)
 
 
 @require_safe

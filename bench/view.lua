@@ -1,5 +1,6 @@
--- wrk script for the view endpoint: POST a report with a new visitor id every time, as a crowd of
--- distinct readers would, so every request is counted (none is a repeat within 30 minutes).
+-- wrk script for the view endpoint: POST a report with a signed visitor id not used before, as a
+-- crowd of distinct readers would, so every request is counted (none is a repeat within 30
+-- minutes). Arguments: the file of signed ids (run.py writes it) and the number of threads.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 
@@ -11,10 +12,20 @@ function setup(thread)
 end
 
 function init(args)
-   math.randomseed(os.time() * 1000 + thread_number)
+   local all = {}
+   for line in io.lines(args[1]) do
+      all[#all + 1] = line
+   end
+   -- each thread its own slice, so no two threads send the same reader
+   local share = math.floor(#all / tonumber(args[2]))
+   visitors = {}
+   for i = 1, share do
+      visitors[i] = all[(thread_number - 1) * share + i]
+   end
+   position = 0
 end
 
 function request()
-   local visitor = string.format("%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
-   return wrk.format(nil, nil, nil, "visitor=" .. visitor)
+   position = position % #visitors + 1
+   return wrk.format(nil, nil, nil, "visitor=" .. visitors[position])
 end

@@ -151,11 +151,6 @@ def view_target(article_id: int) -> str:
     return f"view-target:{article_id}"
 
 
-def view_dedup(article_id: int, visitor: str) -> str:
-    """One visitor's counted view of one article, VIEW_DEDUP_SECONDS (30 minutes)."""
-    return f"{DURABLE}view:{article_id}:{visitor}"
-
-
 # Template fragments: `{% cache seconds name vary_on... %}`, keyed by Django from the name and the
 # vary_on values. A test checks that the templates use exactly these names and lifetimes.
 

@@ -251,6 +251,14 @@ if env_bool("HTTPS"):
 # Site behaviour.
 ARTICLES_PER_PAGE = 20
 VIEW_DEDUP_SECONDS = 30 * 60
+# Caps on counted views per client address (config/client.py), so made-up readers count little;
+# raise them where many readers share one address (an office behind one gateway).
+VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY = int(
+    os.environ.get("VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY", "3")
+)
+VIEWS_PER_ADDRESS_PER_HOUR = int(os.environ.get("VIEWS_PER_ADDRESS_PER_HOUR", "60"))
+# New signed visitor ids handed to one address per hour (one per browser that first reads here).
+VISITOR_IDS_PER_ADDRESS_PER_HOUR = int(os.environ.get("VISITOR_IDS_PER_ADDRESS_PER_HOUR", "20"))
 # Anonymous pages are served from the shared cache for this long; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
@@ -265,7 +273,6 @@ RATE_LIMITS_NEW_ACCOUNT = {"comment": "2/60", "vote": "20/60", "report": "3/3600
 NEW_ACCOUNT_AGE = datetime.timedelta(days=1)
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 RATELIMIT_USE_CACHE = "ratelimit"
-RATELIMIT_IP_META_KEY = "config.client.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -63,6 +63,29 @@ def test_reader_journey(live_server, page, demo):
     assert counter.inner_text() == "1"
     hot.refresh_from_db()
     assert hot.views_count == 1
+    assert page.evaluate("localStorage.getItem('visitor')").count(":") == 1  # the signed id, kept
+    with page.expect_response("**/view/") as reported:
+        page.reload()
+    assert reported.value.json()["counted"] is False  # the same reader within half an hour
+    hot.refresh_from_db()
+    assert hot.views_count == 1
+
+
+def test_a_headless_browser_is_not_counted(live_server, browser, demo):
+    hot, _ = demo
+    context = browser.new_context(locale="ru-RU")  # Chromium's own agent: "HeadlessChrome"
+    page = context.new_page()
+    reports = []
+    page.on("response", lambda r: reports.append(r.json()) if r.url.endswith("/view/") else None)
+    page.goto(live_server.url + hot.get_absolute_url())
+    page.wait_for_function("(localStorage.getItem('visitor') || '').includes(':')")
+    page.wait_for_load_state("networkidle")
+    context.close()
+    # it got an id and reported again with it, as a reader's browser does, and was not counted
+    assert [report["counted"] for report in reports] == [False, False]
+    assert "visitor" in reports[0] and "visitor" not in reports[1]
+    hot.refresh_from_db()
+    assert hot.views_count == 0
 
 
 def test_phone_layout_has_no_horizontal_scroll(live_server, browser, demo):

@@ -21,20 +21,17 @@ def _postgres_only():
         pytest.skip("needs PostgreSQL: set DATABASE_URL (CI does)")
 
 
-def test_concurrent_view_reports_lose_none(make_article):
+def test_concurrent_view_reports_lose_none(make_article, signed_visitor, many_readers_per_address):
     article = make_article()
     url = f"/articles/{article.pk}/view/"
 
     def report(thread):
         client = Client(HTTP_USER_AGENT="Mozilla/5.0 Chrome/120")
+        visitors = [signed_visitor(f"visitor-{thread}-{i:04d}") for i in range(VIEWS_PER_THREAD)]
+        # the same visitor again, from every thread at once: counted at most once
+        visitors.append(signed_visitor("visitor-shared-1"))
         try:
-            answers = [
-                client.post(url, {"visitor": f"visitor-{thread}-{i:04d}"}).json()["counted"]
-                for i in range(VIEWS_PER_THREAD)
-            ]
-            # the same visitor again, from every thread at once: counted at most once
-            answers.append(client.post(url, {"visitor": "visitor-shared-1"}).json()["counted"])
-            return answers
+            return [client.post(url, {"visitor": v}).json()["counted"] for v in visitors]
         finally:
             connections.close_all()
 

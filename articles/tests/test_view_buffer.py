@@ -1,6 +1,7 @@
 """Buffered view counting through Redis: every accepted report is counted exactly once."""
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -14,10 +15,11 @@ from articles import services
 from articles.models import Article, ArticleDailyStats, FlushedBatch
 
 BROWSER = "Mozilla/5.0"
+ADDRESS = "198.51.100.30"
 
 
 @pytest.fixture
-def buffer(settings, redis_client):
+def buffer(settings, redis_client, many_readers_per_address):
     settings.VIEW_BUFFER = True
     settings.REDIS_URL = redis_client.url
     services._redis_client = None
@@ -25,16 +27,18 @@ def buffer(settings, redis_client):
     services._redis_client = None
 
 
-def test_views_wait_in_the_buffer_until_flushed(make_article, buffer, client):
+def test_views_wait_in_the_buffer_until_flushed(make_article, buffer, client, signed_visitor):
     article = make_article()
     for visitor in ("a", "b", "c", "a"):
-        services.record_view(article=article, visitor=visitor, user_agent=BROWSER)
+        services.record_view(article=article, visitor=visitor, address=ADDRESS, user_agent=BROWSER)
     article.refresh_from_db()
     assert article.views_count == 0
-    pending = buffer.hget(services.PENDING_VIEWS_KEY, f"{article.pk}:{timezone.localdate()}")
+    pending = buffer.hget(services.pending_views_key(), f"{article.pk}:{timezone.localdate()}")
     assert int(pending) == 3
     answer = client.post(
-        f"/articles/{article.pk}/view/", {"visitor": "visitor-0001"}, HTTP_USER_AGENT=BROWSER
+        f"/articles/{article.pk}/view/",
+        {"visitor": signed_visitor("visitor-0001")},
+        HTTP_USER_AGENT=BROWSER,
     ).json()
     assert answer == {"counted": True, "views": 1}  # the flushed count, and this view
 
@@ -49,12 +53,13 @@ def test_views_wait_in_the_buffer_until_flushed(make_article, buffer, client):
 
 def test_a_batch_applied_before_a_crash_is_not_applied_again(make_article, buffer):
     article = make_article()
-    key = f"{services.BATCH_PREFIX}crashed"
+    key = f"{services.batch_key_prefix()}crashed"
     buffer.hset(key, f"{article.pk}:{timezone.localdate()}", 7)
     FlushedBatch.objects.create(batch_id="crashed")  # applied, but the key was never deleted
     assert services.flush_views() == 0
     assert not buffer.exists(key)
-    buffer.hset(f"{services.BATCH_PREFIX}interrupted", f"{article.pk}:{timezone.localdate()}", 5)
+    interrupted = f"{services.batch_key_prefix()}interrupted"
+    buffer.hset(interrupted, f"{article.pk}:{timezone.localdate()}", 5)
     assert services.flush_views() == 5  # renamed but never applied: picked up now
     article.refresh_from_db()
     assert article.views_count == 5
@@ -75,6 +80,8 @@ def test_many_processes_report_while_flushes_run_concurrently(make_article, buff
         ),
         "REDIS_URL": buffer.url,
         "VIEW_BUFFER": "1",
+        "VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY": "10000",
+        "VIEWS_PER_ADDRESS_PER_HOUR": "10000",
     }
     root = Path(__file__).resolve().parents[2]
     processes = [
@@ -125,11 +132,65 @@ def test_many_processes_report_while_flushes_run_concurrently(make_article, buff
 
 
 def test_view_endpoint_skips_the_database_once_warm(
-    make_article, buffer, client, django_assert_num_queries
+    make_article, buffer, client, django_assert_num_queries, signed_visitor
 ):
     article = make_article()
     url = f"/articles/{article.pk}/view/"
-    client.post(url, {"visitor": "visitor-0001"}, HTTP_USER_AGENT=BROWSER)
+    client.post(url, {"visitor": signed_visitor("visitor-0001")}, HTTP_USER_AGENT=BROWSER)
     with django_assert_num_queries(0):
-        answer = client.post(url, {"visitor": "visitor-0002"}, HTTP_USER_AGENT=BROWSER).json()
+        answer = client.post(
+            url, {"visitor": signed_visitor("visitor-0002")}, HTTP_USER_AGENT=BROWSER
+        ).json()
     assert answer == {"counted": True, "views": 1}  # the cached count of a minute ago, + this one
+
+
+def test_a_view_waiting_for_a_deleted_article_costs_the_batch_nothing(make_article, buffer):
+    kept, deleted = make_article(), make_article()
+    for article, visitor in ((kept, "a"), (deleted, "a"), (kept, "b")):
+        services.record_view(article=article, visitor=visitor, address=ADDRESS, user_agent=BROWSER)
+    deleted.delete()
+    assert services.flush_views() == 2  # the kept article's views, once
+    kept.refresh_from_db()
+    assert kept.views_count == 2
+    assert ArticleDailyStats.objects.get(article=kept).views == 2
+    assert not ArticleDailyStats.objects.filter(article_id=deleted.pk).exists()
+    assert services.flush_views() == 0
+    assert not list(buffer.scan_iter(match=f"{services.batch_key_prefix()}*"))
+
+
+def test_buffer_keys_carry_the_deployment_prefix(make_article, buffer, settings):
+    settings.CACHE_PREFIX = "site-a"
+    article = make_article()
+    services.record_view(article=article, visitor="a", address=ADDRESS, user_agent=BROWSER)
+    assert buffer.exists("site-a:views:pending")
+    settings.CACHE_PREFIX = "site-b"  # another deployment on the same Redis flushes its own only
+    assert services.flush_views() == 0
+    settings.CACHE_PREFIX = "site-a"
+    assert services.flush_views() == 1
+
+
+def _dead_redis_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+
+
+def test_with_redis_down_views_are_written_to_the_database(make_article, settings, client):
+    settings.VIEW_BUFFER = True
+    settings.REDIS_URL = _dead_redis_url()
+    services._redis_client = None
+    try:
+        article = make_article()
+        url = f"/articles/{article.pk}/view/"
+        issued = client.post(url, HTTP_USER_AGENT=BROWSER)
+        assert issued.status_code == 200
+        visitor = issued.json()["visitor"]
+        answers = [
+            client.post(url, {"visitor": visitor}, HTTP_USER_AGENT=BROWSER).json()["counted"]
+            for _ in range(2)
+        ]
+        assert answers == [True, False]  # counted once, and still once per half hour
+        article.refresh_from_db()
+        assert article.views_count == 1
+    finally:
+        services._redis_client = None

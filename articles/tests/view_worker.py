@@ -18,5 +18,10 @@ accepted = 0
 for i in range(count):
     # every visitor twice: the second report inside 30 minutes must be refused
     for _ in range(2):
-        accepted += record_view(article=article, visitor=f"{prefix}-{i}", user_agent="Mozilla/5.0")
+        accepted += record_view(
+            article=article,
+            visitor=f"{prefix}-{i}",
+            address="198.51.100.31",
+            user_agent="Mozilla/5.0",
+        )
 print(accepted)

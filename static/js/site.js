@@ -37,34 +37,43 @@
   }
   document.querySelectorAll("[data-tabs]").forEach(setupTabs);
 
-  // A random id per browser, so one reader's repeated visits count once per half hour.
-  function visitorId() {
+  // The id this site signed for this browser, so one reader's repeated visits count once per half
+  // hour. The page is cached for everyone, so the id cannot be in it: the first report gets one
+  // back instead of a count, and the script keeps it and reports again.
+  function storedVisitor() {
     try {
-      var id = localStorage.getItem("visitor");
-      if (!id) {
-        id = (self.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
-        localStorage.setItem("visitor", id);
-      }
-      return id;
+      return localStorage.getItem("visitor") || "";
     } catch (e) {
       return "";
     }
   }
 
-  // Report a view once the article has rendered; crawlers that run no script are not counted.
-  var article = document.querySelector("[data-view-url]");
-  if (article && window.fetch) {
-    var body = new URLSearchParams({ visitor: visitorId() });
-    fetch(article.getAttribute("data-view-url"), { method: "POST", body: body, credentials: "same-origin" })
+  function showViews(views) {
+    var format = new Intl.NumberFormat(document.documentElement.lang || "ru", { notation: "compact", maximumFractionDigits: 1 });
+    document.querySelectorAll("[data-views-count]").forEach(function (node) {
+      node.setAttribute("data-views-count", views);
+      node.textContent = views < 1000 ? String(views) : format.format(views);
+    });
+  }
+
+  function reportView(url, visitor, retry) {
+    var body = new URLSearchParams({ visitor: visitor });
+    fetch(url, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;
-        var format = new Intl.NumberFormat(document.documentElement.lang || "ru", { notation: "compact", maximumFractionDigits: 1 });
-        document.querySelectorAll("[data-views-count]").forEach(function (node) {
-          node.setAttribute("data-views-count", data.views);
-          node.textContent = data.views < 1000 ? String(data.views) : format.format(data.views);
-        });
+        if (data.visitor) {
+          try {
+            localStorage.setItem("visitor", data.visitor);
+          } catch (e) {}
+          if (retry) return reportView(url, data.visitor, false);
+        }
+        showViews(data.views);
       })
       .catch(function () {});
   }
+
+  // Report a view once the article has rendered; crawlers that run no script are not counted.
+  var article = document.querySelector("[data-view-url]");
+  if (article && window.fetch) reportView(article.getAttribute("data-view-url"), storedVisitor(), true);
 })();
