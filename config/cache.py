@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import redis
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +143,7 @@ class RedisCache(django_redis.RedisCache):
         """Whether Redis answers now."""
         return self._cache.ping()
 
+
 class DatabaseCounterCache(BaseCache):
     """The few cache calls django-ratelimit makes (add, get, incr), on the Counter table: atomic
     and shared by every worker, where the local-memory cache is one per process."""
@@ -187,17 +187,17 @@ class RedisCounterCache(django_redis.RedisCache):
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return super().add(key, value, timeout, version)
-        except RedisError:
+        except redis.exceptions.RedisError:
             return self._fallback.add(key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         try:
             return super().get(key, default, version)
-        except RedisError:
+        except redis.exceptions.RedisError:
             return self._fallback.get(key, default, version)
 
     def incr(self, key, delta=1, version=None):
         try:
             return super().incr(key, delta, version)
-        except RedisError:
+        except redis.exceptions.RedisError:
             return self._fallback.incr(key, delta, version)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_faster_feed_rebuild'),
+        ('articles', '0004_tags_of_our_own'),
     ]
 
     operations = [
