@@ -380,7 +380,9 @@ def view_buffer():
     if _redis_client is None:
         # Short timeouts: while Redis does not answer, views go to the database instead.
         _redis_client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+            settings.REDIS_URL,
+            socket_connect_timeout=settings.REDIS_TIMEOUT,
+            socket_timeout=settings.REDIS_TIMEOUT,
         )
     return _redis_client
 
