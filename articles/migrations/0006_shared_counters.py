@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0004_tags_of_our_own'),
+        ('articles', '0005_one_line_titles'),
     ]
 
     operations = [
