@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from articles.models import Article
+from config.middleware import max_body
 from discussions.models import Comment
 
 from . import services
@@ -39,6 +40,7 @@ def profile(request, username):
     )
 
 
+@max_body("AVATAR_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request):

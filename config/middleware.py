@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 
 
 def healthz_middleware(get_response):
@@ -23,24 +24,64 @@ def healthz_middleware(get_response):
     return middleware
 
 
-def reject_nul_middleware(get_response):
-    """A NUL character is never part of a real address, cookie or form field, and PostgreSQL
-    refuses to compare or store one (a 500 from the first query that met it): such a request is
-    a 400 before any view sees it. Uploaded files may hold any byte; only text fields count."""
+class BadInputMiddleware:
+    """Refuses what no view should see, before it reaches one.
 
-    def middleware(request):
-        if _has_nul(request):
-            raise BadRequest("NUL character in the request")
-        return get_response(request)
+    - A NUL character in the address, a cookie or a form field: 400. It is never part of real
+      input, and PostgreSQL refuses to compare or store one (a 500 from the first query that met
+      it). Uploaded files may hold any byte; only text fields count.
+    - A request body bigger than the view takes (`max_body` below, else UPLOAD_MAX_BYTES): 413,
+      judged from Content-Length before anything reads the body. It runs before
+      CsrfViewMiddleware, the first to read it.
+    """
 
-    return middleware
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.path, request.COOKIES, request.GET):
+            raise BadRequest("NUL character in the address or a cookie")
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        setting = getattr(view_func, "max_body_setting", None)
+        limit = getattr(settings, setting) if setting else settings.UPLOAD_MAX_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:  # Django reads a malformed length as an empty body, and so do we
+            length = 0
+        if length > limit + (FORM_FIELDS_BYTES if setting else 0):
+            return render(request, "413.html", {"limit": limit}, status=413)
+        if request.method == "POST" and _has_nul(request.POST):
+            raise BadRequest("NUL character in a form field")
+        return None
 
 
-def _has_nul(request) -> bool:
-    texts = [request.path, *request.COOKIES.keys(), *request.COOKIES.values()]
-    for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
-        for key, values in data.lists():
-            texts += [key, *values]
+# Room for a form's other fields beside its file: a file a little over its limit reaches the
+# form, which says by how much.
+FORM_FIELDS_BYTES = 64 * 1024
+
+
+def max_body(setting: str):
+    """Lets a view read a file as big as settings.<setting> (and its other fields), no bigger."""
+
+    def decorate(view):
+        view.max_body_setting = setting
+        return view
+
+    return decorate
+
+
+def _has_nul(*sources) -> bool:
+    texts = []
+    for source in sources:
+        if isinstance(source, str):
+            texts.append(source)
+        elif hasattr(source, "lists"):
+            for key, values in source.lists():
+                texts += [key, *values]
+        else:
+            texts += [*source.keys(), *source.values()]
     return any("\x00" in text for text in texts)
 
 

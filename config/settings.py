@@ -64,7 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.healthz_middleware",
-    "config.middleware.reject_nul_middleware",
+    "config.middleware.BadInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -247,6 +247,16 @@ if env_bool("HTTPS"):
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30
+
+# Uploads. A request body above UPLOAD_MAX_BYTES (a cover in the admin) is refused with a 413
+# from its Content-Length alone, before it is read; the settings page takes AVATAR_MAX_BYTES.
+# Pictures are judged from their header before any decoding: no more than IMAGE_MAX_PIXELS
+# (all frames together), AVATAR_MAX_SIDE on a side and AVATAR_MAX_FRAMES frames.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+AVATAR_MAX_BYTES = int(os.environ.get("AVATAR_MAX_BYTES", 2 * 1024 * 1024))
+IMAGE_MAX_PIXELS = 40_000_000
+AVATAR_MAX_SIDE = 8192
+AVATAR_MAX_FRAMES = 50
 
 # Site behaviour.
 ARTICLES_PER_PAGE = 20
