@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db.models import F, Sum
 
 from accounts.models import User
-from articles import demo_content
+from articles import demo
 from articles.models import (
     Article,
     ArticleDailyStats,
@@ -66,7 +66,7 @@ def test_load_demo_creates_the_demo_site():
     stories = Series.objects.get(slug="istorii-seylzov")
     numbers = sorted(stories.articles.values_list("series_number", flat=True))
     assert len(numbers) >= 4 and None not in numbers
-    assert set(Tag.objects.values_list("name", flat=True)) == set(demo_content.TAGS)
+    assert set(Tag.objects.values_list("name", flat=True)) == set(demo.site()["tags"])
     assert all(2 <= article.tags.count() <= 4 for article in Article.objects.all()[:10])
     chat = ChatBlock.objects.get(pk=1)
     assert (chat.name, chat.members_count) == ("Sales Label in IT Chat", 1755)
@@ -116,7 +116,7 @@ def test_demo_accounts_log_in_with_the_printed_passwords_even_after_a_change():
     assert not moderator.has_perm("articles.change_article")
     assert [group.name for group in moderator.groups.all()] == ["Модераторы"]
     assert not member.is_staff and not member.has_perm("articles.change_article")
-    authors = User.objects.filter(username__in=[a["username"] for a in demo_content.AUTHORS])
+    authors = User.objects.filter(username__in=[a["username"] for a in demo.site()["authors"]])
     assert authors.count() >= 5
     assert not any(author.has_usable_password() for author in authors)
 
@@ -131,7 +131,7 @@ def test_generated_articles_fill_up_to_the_requested_number_once():
 
     assert Article.objects.published().count() == 200
     assert counts() == first
-    hand_written_public = [a for a in demo_content.ARTICLES if a.get("state") is None]
+    hand_written_public = [a for a in demo.articles() if a.is_public]
     generated = Article.objects.published().filter(slug__startswith="gen-")
     assert generated.count() == 200 - len(hand_written_public)
     assert not generated.filter(body_html="").exists()
@@ -162,11 +162,34 @@ def test_every_markdown_feature_appears_in_some_article():
 def test_images_in_the_demo_articles_exist():
     sources = {
         src
-        for article in demo_content.ARTICLES
-        for src in re.findall(r"!\[[^\]]+\]\((/static/[^)]+)\)", article["body"])
+        for article in demo.articles()
+        for src in re.findall(r"!\[[^\]]+\]\((/static/[^)]+)\)", article.body)
     }
 
     assert sources
     static_dir = settings.BASE_DIR / "static"
     for src in sources:
         assert (static_dir / src.removeprefix("/static/")).is_file(), src
+
+
+def test_demo_article_files_name_only_what_site_toml_defines():
+    site = demo.site()
+    rubrics = {item["slug"] for item in site["rubrics"]}
+    authors = {item["username"] for item in site["authors"]}
+    series = {item["slug"] for item in site["series"]} | {None}
+
+    for article in demo.articles():
+        assert article.rubric in rubrics, article.slug
+        assert article.author in authors, article.slug
+        assert article.series in series, article.slug
+        assert set(article.tags) <= set(site["tags"]), article.slug
+        assert (article.series is None) == (article.number is None), article.slug
+
+
+def test_a_demo_article_file_without_a_publication_date_is_refused_by_name():
+    text = '+++\ntitle = "Без даты"\nrubric = "peregovory"\nauthor = "saleslabel"\ntags = []\n+++\n'
+
+    with pytest.raises(ValueError, match="bez-daty.md: one of published_days_ago"):
+        demo.parse_article("bez-daty", text)
+    with pytest.raises(ValueError, match="bez-daty.md: front matter"):
+        demo.parse_article("bez-daty", "Просто текст")

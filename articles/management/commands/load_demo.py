@@ -2,7 +2,6 @@
 
 import datetime
 import random
-import re
 import time
 
 from allauth.account.models import EmailAddress
@@ -16,17 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import EDITORS, MODERATORS
-from articles import demo_content, markup
-from articles.models import (
-    Article,
-    ArticleDailyStats,
-    ChatBlock,
-    Rubric,
-    Series,
-    Tag,
-    TaggedArticle,
-    transliterated_slug,
-)
+from articles import demo
+from articles.demo.generated import BATCH_SIZE, STATS_DAYS, ArticleGenerator
+from articles.models import Article, ArticleDailyStats, ChatBlock, Rubric, Series
 from articles.services import rebuild_feeds
 
 User = get_user_model()
@@ -72,15 +63,7 @@ DEMO_ACCOUNTS = [
     },
 ]
 
-DAYS_BETWEEN_ARTICLES = 4
-SCHEDULED_IN_DAYS = 7
-STATS_DAYS = 60
-RECENT_ARTICLES = 12  # the newest ones, where a few hits make the trending feed look alive
-
-GENERATED_PREFIX = "gen-"
-GENERATED_BODY_VARIANTS = 120
-GENERATED_DAYS = 365
-BATCH_SIZE = 2000
+RECENT_DAYS = 45  # the newest dozen articles, where a few hits make the trending feed look alive
 
 
 class Command(BaseCommand):
@@ -105,10 +88,10 @@ class Command(BaseCommand):
             rubrics = ensure_rubrics()
             series = ensure_series()
             authors = ensure_authors()
-            ChatBlock.objects.get_or_create(pk=1, defaults=demo_content.CHAT)
+            ChatBlock.objects.get_or_create(pk=1, defaults=demo.site()["chat"])
             created = load_articles(rubrics=rubrics, series=series, authors=authors)
             ensure_demo_accounts()
-        total = len(demo_content.ARTICLES)
+        total = len(demo.articles())
         self.stdout.write(f"Hand-written articles: {created} of {total} added.")
         if options["articles"] is not None:
             self.generate(target=options["articles"])
@@ -157,7 +140,7 @@ def ensure_rubrics() -> dict[str, Rubric]:
             slug=item["slug"],
             defaults={k: item[k] for k in ("name", "description", "order")},
         )[0]
-        for item in demo_content.RUBRICS
+        for item in demo.site()["rubrics"]
     }
 
 
@@ -167,14 +150,14 @@ def ensure_series() -> dict[str, Series]:
         item["slug"]: Series.objects.get_or_create(
             slug=item["slug"], defaults={"title": item["title"], "description": item["description"]}
         )[0]
-        for item in demo_content.SERIES
+        for item in demo.site()["series"]
     }
 
 
 def ensure_authors() -> dict[str, User]:
     """The demo authors by username, created without a usable password when missing."""
     authors = {}
-    for item in demo_content.AUTHORS:
+    for item in demo.site()["authors"]:
         author = User.objects.filter(username=item["username"]).first()
         if author is None:
             author = User(
@@ -189,46 +172,53 @@ def ensure_authors() -> dict[str, User]:
 def load_articles(*, rubrics: dict, series: dict, authors: dict) -> int:
     """Create the hand-written articles that do not exist yet, with their daily statistics."""
     now = timezone.now()
-    items = [(transliterated_slug(item["title"]), item) for item in demo_content.ARTICLES]
+    items = demo.articles()
     existing = set(
-        Article.objects.filter(slug__in=[slug for slug, _ in items]).values_list("slug", flat=True)
+        Article.objects.filter(slug__in=[item.slug for item in items]).values_list(
+            "slug", flat=True
+        )
     )
     created = 0
-    for position, (slug, item) in enumerate(items):
-        if slug in existing:
+    for item in items:
+        if item.slug in existing:
             continue
         article = Article(
-            slug=slug,
-            title=item["title"],
-            rubric=rubrics[item["rubric"]],
-            author=authors[item["author"]],
-            lead=item.get("lead", ""),
-            body=item["body"],
-            series=series.get(item.get("series")),
-            series_number=item.get("number"),
-            status=Article.Status.PUBLISHED,
-            published_at=now - datetime.timedelta(days=DAYS_BETWEEN_ARTICLES * position, hours=2),
+            slug=item.slug,
+            title=item.title,
+            rubric=rubrics[item.rubric],
+            author=authors[item.author],
+            lead=item.lead,
+            body=item.body,
+            series=series.get(item.series),
+            series_number=item.number,
+            **publication(item, now=now),
         )
-        state = item.get("state")
-        if state == "draft":
-            article.status, article.published_at = Article.Status.DRAFT, None
-        elif state == "scheduled":
-            article.published_at = now + datetime.timedelta(days=SCHEDULED_IN_DAYS)
         stats = []
         if article.is_public:
             stats = daily_stats(
-                slug=slug,
+                slug=item.slug,
                 published=timezone.localdate(article.published_at),
-                is_recent=position < RECENT_ARTICLES,
+                is_recent=item.published_days_ago < RECENT_DAYS,
             )
         article.views_count = sum(row.views for row in stats)
         article.save()
-        article.tags.set(item["tags"])
+        article.tags.set(item.tags)
         for row in stats:
             row.article = article
         ArticleDailyStats.objects.bulk_create(stats)
         created += 1
     return created
+
+
+def publication(item: demo.DemoArticle, *, now: datetime.datetime) -> dict:
+    """The status and publication moment of a demo article, counted from now."""
+    if item.draft:
+        return {"status": Article.Status.DRAFT, "published_at": None}
+    if item.scheduled_in_days is not None:
+        moment = now + datetime.timedelta(days=item.scheduled_in_days)
+    else:
+        moment = now - datetime.timedelta(days=item.published_days_ago, hours=2)
+    return {"status": Article.Status.PUBLISHED, "published_at": moment}
 
 
 def daily_stats(*, slug: str, published: datetime.date, is_recent: bool) -> list:
@@ -269,100 +259,3 @@ def ensure_demo_accounts() -> None:
         EmailAddress.objects.update_or_create(
             user=user, email=account["email"], defaults={"verified": True, "primary": True}
         )
-
-
-class ArticleGenerator:
-    """Synthetic articles for load tests, assembled from the hand-written sections."""
-
-    def __init__(self):
-        self.rng = random.Random(GENERATED_PREFIX)
-        self.rubrics = list(Rubric.objects.all())
-        self.authors = list(
-            User.objects.filter(username__in=[a["username"] for a in demo_content.AUTHORS])
-        )
-        self.tags = list(Tag.objects.filter(name__in=demo_content.TAGS))
-        self.variants = self.body_variants()
-        self.titles = [
-            (f"{prefix} {topic}", transliterated_slug(f"{prefix} {topic}", max_length=80))
-            for topic in demo_content.GENERATED_TITLE_TOPICS
-            for prefix in demo_content.GENERATED_TITLE_PREFIXES
-        ]
-        self.taken = set(
-            Article.objects.filter(slug__startswith=GENERATED_PREFIX).values_list("slug", flat=True)
-        )
-        self.index = 0
-        self.now = timezone.now()
-        self.today = timezone.localdate()
-
-    def body_variants(self) -> list[dict]:
-        """Bodies of an intro and a few sections, each rendered once for the whole run."""
-        intros, sections = [], []
-        for item in demo_content.ARTICLES:
-            intro, *rest = re.split(r"(?m)^(?=## )", item["body"])
-            intros.append(intro.strip())
-            sections.extend(part.strip() for part in rest)
-        variants = []
-        for _ in range(GENERATED_BODY_VARIANTS):
-            parts = [self.rng.choice(intros), *self.rng.sample(sections, self.rng.randint(2, 3))]
-            body = "\n\n".join(parts) + "\n"
-            variants.append({"body": body, **vars(markup.derive(body))})
-        return variants
-
-    def next_title_and_slug(self) -> tuple[str, str]:
-        """The next title and a slug no article has; a slug depends only on its index."""
-        while True:
-            title, base = self.titles[self.index % len(self.titles)]
-            slug = f"{GENERATED_PREFIX}{base}-{self.index}"
-            self.index += 1
-            if slug not in self.taken:
-                return title, slug
-
-    def create_batch(self, *, size: int) -> int:
-        """Insert `size` published articles with their tags and daily statistics; returns size."""
-        rng = self.rng
-        articles, tag_ids, stats = [], [], []
-        for _ in range(size):
-            title, slug = self.next_title_and_slug()
-            published_at = self.now - datetime.timedelta(
-                seconds=rng.randint(3600, GENERATED_DAYS * 86400)
-            )
-            published = timezone.localdate(published_at)
-            age_days = min((self.today - published).days + 1, STATS_DAYS)
-            days = rng.sample(range(age_days), min(age_days, rng.randint(2, 5)))
-            rows = [
-                ArticleDailyStats(
-                    date=published + datetime.timedelta(days=d), views=rng.randint(1, 40)
-                )
-                for d in days
-            ]
-            articles.append(
-                Article(
-                    slug=slug,
-                    title=title,
-                    rubric=rng.choice(self.rubrics),
-                    author=rng.choice(self.authors),
-                    status=Article.Status.PUBLISHED,
-                    published_at=published_at,
-                    views_count=sum(row.views for row in rows),
-                    **rng.choice(self.variants),
-                )
-            )
-            tag_ids.append([tag.pk for tag in rng.sample(self.tags, rng.randint(2, 3))])
-            stats.append(rows)
-        Article.objects.bulk_create(articles, batch_size=BATCH_SIZE)
-        TaggedArticle.objects.bulk_create(
-            [
-                TaggedArticle(content_object_id=article.pk, tag_id=tag_id)
-                for article, ids in zip(articles, tag_ids, strict=True)
-                for tag_id in ids
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        for article, rows in zip(articles, stats, strict=True):
-            for row in rows:
-                row.article = article
-        ArticleDailyStats.objects.bulk_create(
-            [row for rows in stats for row in rows], batch_size=BATCH_SIZE
-        )
-        self.taken.update(article.slug for article in articles)
-        return size
