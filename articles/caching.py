@@ -15,18 +15,26 @@ PageCacheMiddleware does the whole job, before sessions, CSRF and authentication
   entry; a value the view refuses (`?page=x`) goes to the view, which answers 404, uncached.
 - Each entry carries the content generation it was rendered under, and a lookup reads both in one
   round trip: a takedown (bump_content_generation) makes every older entry a miss on every node
-  at once. That is also why no worker keeps pages of its own.
+  at once.
+- With Redis, each worker also keeps its most requested pages for a second or two (LocalCopies),
+  so most hits cost no round trip at all. Every takedown is announced on a Redis channel, and the
+  worker reads its subscription before each lookup: it drops its copies before it serves the
+  next request, and keeps none while the subscription is not known to be live.
 - The headers the rest of the stack set (Vary, Cache-Control, Content-Language...) are stored and
   replayed. Pages are stored gzipped and sent as they are to the browsers that accept it.
 """
 
 import gzip
+import logging
+import os
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from importlib import import_module
 from urllib.parse import urlencode
 
+import redis
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import signing
@@ -45,6 +53,14 @@ INVALID = object()
 HEADERS_NOT_STORED = frozenset({"set-cookie", "content-length", "content-encoding", "x-page-cache"})
 NOT_SHARED = frozenset({"private", "no-store", "no-cache"})
 ROUTES_REMEMBERED = 1024
+LOCAL_SECONDS = 2
+LOCAL_ENTRIES = 256
+# The subscription pings Redis this often and is trusted while an answer came within LIVE_SECONDS.
+PING_SECONDS = 0.5
+LIVE_SECONDS = 2
+RESUBSCRIBE_SECONDS = 5
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+logger = logging.getLogger(__name__)
 _routes: OrderedDict[tuple[str, str], dict | None] = OrderedDict()
 _routes_lock = threading.Lock()
 
@@ -105,13 +121,152 @@ def content_generation(request=None) -> str:
 
 def bump_content_generation() -> None:
     """Replace the content generation now and again once the transaction commits: every stored
-    page, and every fragment listing articles, is a miss from now on, on every node.
+    page, and every fragment listing articles, is a miss from now on, on every node, and every
+    worker drops its own copies.
 
     Now, so the writer's next page is fresh even inside a longer transaction; after the commit,
     so a page rendered from the old rows in between cannot stay under the new generation."""
-    key = cache_keys.content_generation()
-    cache.set(key, secrets.token_hex(6), None)
-    transaction.on_commit(lambda: cache.set(key, secrets.token_hex(6), None), robust=True)
+    _replace_generation()
+    transaction.on_commit(_replace_generation, robust=True)
+
+
+def _replace_generation() -> None:
+    cache.set(cache_keys.content_generation(), secrets.token_hex(6), None)
+    local_copies.clear()
+    if settings.REDIS_URL:
+        try:
+            _redis().publish(cache_keys.takedown_channel(), b"1")
+        except REDIS_ERRORS:
+            # Redis is down: the workers' subscriptions are broken too, so none uses its copies.
+            logger.warning("Could not announce a takedown; workers rely on their pings")
+
+
+_clients: dict[tuple[int, str], redis.Redis] = {}
+
+
+def _redis() -> redis.Redis:
+    """This process's own client for the takedown channel (the cache's clients stay untouched)."""
+    where = (os.getpid(), settings.REDIS_URL)
+    client = _clients.get(where)
+    if client is None:
+        client = _clients[where] = redis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_timeout=settings.REDIS_TIMEOUT,
+            socket_connect_timeout=settings.REDIS_TIMEOUT,
+        )
+    return client
+
+
+class LocalCopies:
+    """This worker's copies of its most requested pages, trusted only while its subscription to
+    the takedown channel is known to be live.
+
+    Every lookup first reads what the subscription has received, without waiting (a poll of its
+    socket): a takedown, announced after the content generation was replaced, drops all copies
+    before the worker serves another request. A copy fetched before a takedown arrived is refused
+    (the epoch moved on). A subscription that breaks, or has not answered a ping within
+    LIVE_SECONDS, is not trusted: lookups go to the shared cache until a new one is confirmed.
+    """
+
+    def __init__(self):
+        self._pages: OrderedDict[str, tuple[float, int, tuple]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pid = None
+        self._pubsub = None
+        self._epoch = 0
+        self._live_until = 0.0
+        self._pinged_at = 0.0
+        self._retry_at = 0.0
+
+    def clear(self) -> None:
+        """Forget every copy, and every copy fetched before now."""
+        with self._lock:
+            self._epoch += 1
+            self._pages.clear()
+
+    def epoch(self) -> int | None:
+        """The current epoch after reading the subscription; None while it is not trusted."""
+        if not settings.REDIS_URL:
+            return None
+        with self._lock:
+            return self._epoch if self._listen() else None
+
+    def get(self, key: str, epoch: int | None) -> tuple | None:
+        if epoch is None:
+            return None
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None or found[1] != epoch or found[0] < time.monotonic():
+                return None
+            return found[2]
+
+    def put(self, key: str, stored: tuple, epoch: int | None) -> None:
+        """Keep a copy fetched or rendered in this epoch, unless a takedown came meanwhile."""
+        if epoch is None:
+            return
+        expires = time.monotonic() + min(LOCAL_SECONDS, settings.PAGE_CACHE_SECONDS)
+        with self._lock:
+            if not self._listen() or self._epoch != epoch:
+                return
+            self._pages[key] = (expires, epoch, stored)
+            self._pages.move_to_end(key)
+            while len(self._pages) > LOCAL_ENTRIES:
+                self._pages.popitem(last=False)
+
+    def _listen(self) -> bool:
+        """Read the subscription's news; True while it is known to be live."""
+        now = time.monotonic()
+        if self._pid != os.getpid():  # a new worker: the parent's socket is not ours
+            self._pid, self._pubsub, self._live_until = os.getpid(), None, 0.0
+            self._pages.clear()
+        if self._pubsub is None:
+            if now < self._retry_at:
+                return False
+            return self._subscribe(now)
+        try:
+            while (message := self._pubsub.get_message(timeout=0.0)) is not None:
+                if message["type"] == "message":
+                    self._epoch += 1
+                    self._pages.clear()
+                self._live_until = time.monotonic() + LIVE_SECONDS
+            if now - self._pinged_at > PING_SECONDS:
+                self._pubsub.ping()
+                self._pinged_at = now
+        except REDIS_ERRORS:
+            self._drop(now)
+            return False
+        return now < self._live_until
+
+    def _subscribe(self, now: float) -> bool:
+        try:
+            pubsub = _redis().pubsub()
+            pubsub.subscribe(cache_keys.takedown_channel())
+            confirmed = pubsub.get_message(timeout=settings.REDIS_TIMEOUT)
+        except REDIS_ERRORS:
+            self._drop(now)
+            return False
+        if confirmed is None or confirmed["type"] != "subscribe":
+            pubsub.close()
+            self._drop(now)
+            return False
+        # Copies fetched before the subscription may have missed a takedown.
+        self._pubsub, self._epoch = pubsub, self._epoch + 1
+        self._pages.clear()
+        self._live_until, self._pinged_at = now + LIVE_SECONDS, now
+        return True
+
+    def _drop(self, now: float) -> None:
+        if self._pubsub is not None:
+            try:
+                self._pubsub.close()
+            except REDIS_ERRORS:
+                pass
+        self._pubsub, self._live_until, self._retry_at = None, 0.0, now + RESUBSCRIBE_SECONDS
+        self._epoch += 1
+        self._pages.clear()
+
+
+local_copies = LocalCopies()
 
 
 def _declared_params(path: str) -> dict | None:
@@ -197,11 +352,18 @@ def _from_cache(request, status, headers, compressed) -> HttpResponse:
     return response
 
 
+def _hit(request, stored: tuple) -> HttpResponse:
+    response = _from_cache(request, *stored[1:])
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
 class PageCacheMiddleware:
     """Answers anonymous readers from the page cache before the rest of the stack runs.
 
     It sits right after the security, static-file and frame-options middleware: a hit skips
-    sessions, CSRF, authentication and the view, and costs one cache round trip.
+    sessions, CSRF, authentication and the view, and costs one cache round trip, or none when
+    this worker has a copy.
     """
 
     def __init__(self, get_response):
@@ -218,13 +380,16 @@ class PageCacheMiddleware:
             return self.get_response(request)
         host = request.get_host().lower()  # validated: a disallowed host is a 400 here too
         key = cache_keys.page(scheme=request.scheme, host=host, path=request.path, query=query)
+        epoch = local_copies.epoch()
+        stored = local_copies.get(key, epoch)
+        if stored is not None:
+            return _hit(request, stored)
         generation_key = cache_keys.content_generation()
         found = cache.get_many([generation_key, key])
         generation, stored = found.get(generation_key), found.get(key)
         if stored is not None and generation is not None and stored[0] == generation:
-            response = _from_cache(request, *stored[1:])
-            response["X-Page-Cache"] = "hit"
-            return response
+            local_copies.put(key, stored, epoch)
+            return _hit(request, stored)
         request.content_generation = generation or content_generation()
         request.META["QUERY_STRING"] = query
         request.GET = QueryDict(query)
@@ -238,6 +403,7 @@ class PageCacheMiddleware:
             compressed = gzip.compress(response.content, 6)
             stored = (request.content_generation, response.status_code, headers, compressed)
             cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            local_copies.put(key, stored, epoch)
             patch_vary_headers(response, ["Accept-Encoding"])
             response["X-Page-Cache"] = "miss"
         return response

@@ -26,6 +26,7 @@ release, so pending views and the caps outlive a deploy).
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -69,11 +70,20 @@ def content_generation() -> str:
     return f"{DURABLE}content-generation"
 
 
+def takedown_channel() -> str:
+    """Not a key: the Redis channel each takedown is announced on, after the generation was
+    replaced, so every worker drops its own copies of pages (articles.caching.LocalCopies). Named
+    by the deployment's prefix and the Redis database, shared by all releases."""
+    database = urlsplit(settings.REDIS_URL).path.strip("/") or "0"
+    return f"{settings.CACHE_PREFIX}:{database}:takedowns"
+
+
 def page(*, scheme: str, host: str, path: str, query: str) -> str:
     """A whole anonymous page, PAGE_CACHE_SECONDS (60 s). Built from the scheme, the validated
     host, the path and the canonical query of the parameters the view declares (page, period,
     sort); any other parameter is dropped before the view runs. A hit is valid only under the
-    current content generation, so a takedown shows at once; an edit within 60 s."""
+    current content generation, so a takedown shows at once; an edit within 60 s. Each worker
+    may keep a copy LOCAL_SECONDS (2 s) longer, dropped at once by a takedown."""
     raw = f"{scheme}://{host}{path}?{query}"
     return "page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 

@@ -119,6 +119,7 @@ class Browser:
     def get(self, url):
         request = urllib.request.Request(url, headers={"User-Agent": AGENT})
         with self.opener.open(request, timeout=10) as response:
+            self.headers = response.headers
             return response.status, response.read().decode()
 
     def post(self, url, data, *, json=False):
@@ -216,3 +217,51 @@ def test_two_nodes_share_sessions_and_keep_counters_exact(
             assert status == 200
             assert f'value="{member.email}"' in html or member.username in html
     assert Article.objects.count() == 1
+
+
+def test_a_takedown_through_one_node_leaves_the_other_nodes_pages_at_once(
+    nodes, make_user, make_article, settings
+):
+    """Readers on node B hold the article page (in Redis and in each worker's own copies); an
+    editor on node A hides a comment and then unpublishes the article."""
+    from discussions import services
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # as the nodes
+    node_a, node_b = nodes
+    article = make_article(title="Статья, которую снимут")
+    author = make_user(username="writer", date_joined=timezone.now() - timedelta(days=30))
+    comment = services.create_comment(article=article, author=author, body="Мнение под снос")
+    editor = make_user(username="chief", password=PASSWORD, is_staff=True, is_superuser=True)
+    EmailAddress.objects.create(user=editor, email=editor.email, verified=True, primary=True)
+    staff = Browser()
+    staff.log_in(node_a, editor.username)
+    reader = Browser()
+    url = node_b + article.get_absolute_url()
+
+    def reads(text: str) -> list[bool]:
+        # enough requests to reach both workers of the node, each with its own copy
+        return [text in reader.get(url)[1] for _ in range(8)]
+
+    assert all(reads("Мнение под снос"))
+    assert reader.headers["X-Page-Cache"] == "hit"
+    status, _ = staff.post(f"{node_a}/comments/{comment.pk}/moderate/", {"action": "hide"})
+    assert status == 200  # followed the redirect back to the article
+    assert not any(reads("Мнение под снос"))
+
+    assert all(reads("Статья, которую снимут"))
+    assert reader.headers["X-Page-Cache"] == "hit"
+    changelist = node_a + "/admin/articles/article/"
+    _, html = staff.get(changelist)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    staff.post(
+        changelist,
+        {"csrfmiddlewaretoken": token, "action": "unpublish", "_selected_action": article.pk},
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    for _ in range(8):
+        try:
+            status, _ = reader.get(url)
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status == 404

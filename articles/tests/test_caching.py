@@ -133,8 +133,14 @@ def test_article_page_fragments_are_reused_until_the_article_changes(client, mak
 
 
 @pytest.fixture
-def redis_cache(settings, redis_client):
-    """The page cache on Redis, as in production: keys can be counted there."""
+def redis_cache(settings, redis_client, monkeypatch):
+    """The page cache on Redis, as in production: keys can be counted there, and each worker
+    keeps copies of its hot pages (this one with a fresh subscription, trusted for the test)."""
+    from articles import caching
+
+    settings.REDIS_URL = redis_client.url
+    monkeypatch.setattr(caching, "local_copies", caching.LocalCopies())
+    monkeypatch.setattr(caching, "LIVE_SECONDS", 60)
     settings.CACHES = {
         "default": {
             "BACKEND": "config.cache.RedisCache",
@@ -267,10 +273,12 @@ def test_a_disallowed_host_gets_400_on_a_hit_as_on_a_miss(client, make_article, 
     assert "http://localhost/" not in client.get("/rss/").content.decode()
 
 
-def test_a_hit_costs_one_cache_round_trip(
+def test_a_hit_costs_one_round_trip_and_none_with_this_workers_copy(
     client, make_article, page_cache, redis_cache, monkeypatch
 ):
     import redis
+
+    from articles import caching
 
     make_article()
     client.get("/")
@@ -285,5 +293,51 @@ def test_a_hit_costs_one_cache_round_trip(
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/?utm_source=mail")
     assert response["X-Page-Cache"] == "hit"
-    assert commands == ["MGET"]
+    assert commands == []  # this worker's copy
     assert len(queries) == 0
+    caching.local_copies.clear()  # as in a worker that has none yet
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    assert commands == ["MGET"]
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    assert commands == ["MGET"]
+
+
+def test_a_takedown_on_another_worker_drops_this_workers_copies(db, page_cache, redis_cache):
+    """Two workers: one keeps a copy, the other takes an article down."""
+    from articles.caching import LocalCopies, bump_content_generation
+
+    worker = LocalCopies()
+    epoch = worker.epoch()
+    assert epoch is not None  # subscribed and confirmed
+    worker.put("page:x", ("generation", 200, [], b""), epoch)
+    assert worker.get("page:x", worker.epoch()) is not None
+    fetched_before = worker.epoch()
+    bump_content_generation()  # published on the takedown channel by the other worker
+    for _ in range(100):  # the announcement is on its way over loopback
+        if worker.epoch() != fetched_before:
+            break
+        time.sleep(0.01)
+    assert worker.get("page:x", worker.epoch()) is None
+    # a page fetched before the takedown arrived is not kept
+    worker.put("page:x", ("generation", 200, [], b""), fetched_before)
+    assert worker.get("page:x", worker.epoch()) is None
+
+
+def test_without_a_live_subscription_no_worker_keeps_copies(
+    client, make_article, page_cache, settings
+):
+    import socket
+
+    from articles.caching import LocalCopies
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"  # nothing listens there
+    worker = LocalCopies()
+    assert worker.epoch() is None
+    worker.put("page:x", ("generation", 200, [], b""), 1)
+    assert worker.get("page:x", 1) is None
+    make_article()
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"  # from the shared cache, checked each time
