@@ -58,20 +58,6 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent or bool(BOT_RE.search(user_agent))
 
 
-def _views_key(*parts) -> str:
-    """A key of the view counting in Redis or the Counter table. It carries the deployment's
-    prefix, never a release's: views waiting in the buffer must survive a deploy."""
-    return ":".join([settings.CACHE_PREFIX, "views", *map(str, parts)])
-
-
-def pending_views_key() -> str:
-    return _views_key("pending")
-
-
-def batch_key_prefix() -> str:
-    return _views_key("batch", "")
-
-
 def _this_hour() -> int:
     return int(time.time() // HOUR_SECONDS)
 
@@ -79,7 +65,7 @@ def _this_hour() -> int:
 def issue_visitor_id(*, address: str) -> str | None:
     """A new signed visitor id, or None when this address was handed
     VISITOR_IDS_PER_ADDRESS_PER_HOUR of them this hour already."""
-    name = _views_key("ids", address, _this_hour())
+    name = cache_keys.visitor_ids(address, _this_hour())
     limit = settings.VISITOR_IDS_PER_ADDRESS_PER_HOUR
     try:
         allowed = counters.within_limit(view_buffer(), name, limit, 2 * HOUR_SECONDS)
@@ -151,15 +137,15 @@ def record_view(
     if user is not None and user.is_authenticated and user.pk == article.author_id:
         return False
     today = timezone.localdate()
-    seen = _views_key("seen", article.pk, visitor)
+    seen = cache_keys.view_seen(article.pk, visitor)
     caps = [
         (
-            _views_key("cap-day", address, article.pk, today),
+            cache_keys.view_cap_day(address, article.pk, today),
             settings.VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY,
             2 * DAY_SECONDS,
         ),
         (
-            _views_key("cap-hour", address, _this_hour()),
+            cache_keys.view_cap_hour(address, _this_hour()),
             settings.VIEWS_PER_ADDRESS_PER_HOUR,
             2 * HOUR_SECONDS,
         ),
@@ -171,7 +157,7 @@ def record_view(
                 buffer,
                 seen=seen,
                 caps=caps,
-                pending=pending_views_key(),
+                pending=cache_keys.pending_views(),
                 field=f"{article.pk}:{today}",
                 seen_seconds=settings.VIEW_DEDUP_SECONDS,
             )
@@ -425,9 +411,9 @@ def flush_views() -> int:
     buffer = view_buffer()
     if buffer is None:
         return 0
-    prefix = batch_key_prefix()
+    prefix = cache_keys.view_batch_prefix()
     try:
-        buffer.rename(pending_views_key(), f"{prefix}{uuid.uuid4().hex}")
+        buffer.rename(cache_keys.pending_views(), f"{prefix}{uuid.uuid4().hex}")
     except redis.exceptions.ResponseError:
         pass  # nothing pending; leftovers of an interrupted flush are still picked up below
     total = 0

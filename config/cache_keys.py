@@ -18,9 +18,8 @@ claims.
 Outside this module: Django's own keys (sessions: `django.contrib.sessions.cached_db<key>`,
 release-scoped, read through to the database; allauth's rate limits `allauth:rl:...`), the rate
 limits of comments, votes and reports (django-ratelimit's keys in the "ratelimit" cache alias,
-CACHE_PREFIX without the release, each with its window in it: discussions/ratelimit.py) and the
-view counting's raw Redis keys (articles/services.py `_views_key`: CACHE_PREFIX without the
-release, so pending views and the caps outlive a deploy).
+CACHE_PREFIX without the release, each with its window in it: discussions/ratelimit.py). The view
+counting's raw keys are named here too (at the end), though they are not cache keys.
 """
 
 import hashlib
@@ -159,6 +158,47 @@ def view_target(article_id: int) -> str:
     """The few fields of an article a view report needs, VIEW_TARGET_SECONDS; deleted when the
     article is published, unpublished, withdrawn or deleted."""
     return f"view-target:{article_id}"
+
+
+# View counting (articles/services.py, articles/counters.py): raw keys in Redis, or rows of the
+# Counter table while Redis does not answer; not through Django's cache. They carry CACHE_PREFIX
+# and never a release: views waiting in the buffer, and the caps, outlive a deploy.
+
+
+def _views(*parts) -> str:
+    return ":".join([settings.CACHE_PREFIX, "views", *map(str, parts)])
+
+
+def view_seen(article_id: int, visitor: str) -> str:
+    """One verified visitor's counted view of one article, VIEW_DEDUP_SECONDS (30 minutes)."""
+    return _views("seen", article_id, visitor)
+
+
+def view_cap_day(address: str, article_id: int, day) -> str:
+    """Views counted from one address for one article on one day; kept two days."""
+    return _views("cap-day", address, article_id, day)
+
+
+def view_cap_hour(address: str, hour: int) -> str:
+    """Views counted from one address in one hour (hours since the epoch); kept two hours."""
+    return _views("cap-hour", address, hour)
+
+
+def visitor_ids(address: str, hour: int) -> str:
+    """Visitor ids handed to one address in one hour; kept two hours."""
+    return _views("ids", address, hour)
+
+
+def pending_views() -> str:
+    """The hash of views waiting for flush_views() ("article:day" -> count), no expiry; each
+    flush renames it to a batch key."""
+    return _views("pending")
+
+
+def view_batch_prefix() -> str:
+    """Followed by a random id: a batch flush_views() is applying, deleted once applied (its
+    FlushedBatch row makes a second application a no-op)."""
+    return _views("batch", "")
 
 
 # Template fragments: `{% cache seconds name vary_on... %}`, keyed by Django from the name and the

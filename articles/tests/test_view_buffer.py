@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article, ArticleDailyStats, FlushedBatch
+from config import cache_keys
 
 BROWSER = "Mozilla/5.0"
 ADDRESS = "198.51.100.30"
@@ -33,7 +34,7 @@ def test_views_wait_in_the_buffer_until_flushed(make_article, buffer, client, si
         services.record_view(article=article, visitor=visitor, address=ADDRESS, user_agent=BROWSER)
     article.refresh_from_db()
     assert article.views_count == 0
-    pending = buffer.hget(services.pending_views_key(), f"{article.pk}:{timezone.localdate()}")
+    pending = buffer.hget(cache_keys.pending_views(), f"{article.pk}:{timezone.localdate()}")
     assert int(pending) == 3
     answer = client.post(
         f"/articles/{article.pk}/view/",
@@ -53,12 +54,12 @@ def test_views_wait_in_the_buffer_until_flushed(make_article, buffer, client, si
 
 def test_a_batch_applied_before_a_crash_is_not_applied_again(make_article, buffer):
     article = make_article()
-    key = f"{services.batch_key_prefix()}crashed"
+    key = f"{cache_keys.view_batch_prefix()}crashed"
     buffer.hset(key, f"{article.pk}:{timezone.localdate()}", 7)
     FlushedBatch.objects.create(batch_id="crashed")  # applied, but the key was never deleted
     assert services.flush_views() == 0
     assert not buffer.exists(key)
-    interrupted = f"{services.batch_key_prefix()}interrupted"
+    interrupted = f"{cache_keys.view_batch_prefix()}interrupted"
     buffer.hset(interrupted, f"{article.pk}:{timezone.localdate()}", 5)
     assert services.flush_views() == 5  # renamed but never applied: picked up now
     article.refresh_from_db()
@@ -155,7 +156,7 @@ def test_a_view_waiting_for_a_deleted_article_costs_the_batch_nothing(make_artic
     assert ArticleDailyStats.objects.get(article=kept).views == 2
     assert not ArticleDailyStats.objects.filter(article_id=deleted.pk).exists()
     assert services.flush_views() == 0
-    assert not list(buffer.scan_iter(match=f"{services.batch_key_prefix()}*"))
+    assert not list(buffer.scan_iter(match=f"{cache_keys.view_batch_prefix()}*"))
 
 
 def test_buffer_keys_carry_the_deployment_prefix(make_article, buffer, settings):
