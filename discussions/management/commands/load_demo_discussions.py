@@ -2,12 +2,15 @@ from django.core.management.base import BaseCommand
 
 from articles.services import rebuild_feeds
 from discussions.demo import DEMO_PASSWORD, load_demo_discussions
+from discussions.demo.generated import load_generated_discussions
 
 
 class Command(BaseCommand):
     help = (
-        "Add demo members, threaded discussions and votes to the newest demo articles. "
-        "Safe to run again: articles that already have demo comments are left alone."
+        "Add demo members, their threaded discussions and votes to the hand-written demo articles, "
+        "and generated ones to the articles of `load_demo --articles N`. Safe to run again: "
+        "articles that already have demo comments or votes are left alone, and no other article "
+        "is touched."
     )
 
     def add_arguments(self, parser):
@@ -21,6 +24,12 @@ class Command(BaseCommand):
             "Demo discussions: {members} members; {comments} comments and {votes} votes "
             "added under {articles} articles.".format(**totals)
         )
+        generated = load_generated_discussions()
+        if generated["articles"]:
+            self.stdout.write(
+                "Generated discussions: {comments} comments and {votes} votes added under "
+                "{articles} generated articles.".format(**generated)
+            )
         self.stdout.write(f"Demo members log in with the password {DEMO_PASSWORD!r}.")
         if not options["no_feeds"]:
             rebuild_feeds()
