@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Canonical links, feeds and emails point at the address the site is served on.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test serve bench lint messages demo-big clean
 
@@ -16,10 +18,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The dev server and the scheduled jobs (Procfile.dev), so the feeds stay fresh; Ctrl-C stops both.
 run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py load_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) HOST=$(HOST) PORT=$(PORT) PYTHONUNBUFFERED=1 \
+		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest
@@ -32,11 +36,14 @@ messages: $(VENV)/.installed-dev
 	DEBUG=1 $(PY) manage.py makemessages -l en -l ru --no-obsolete --ignore=.venv
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
-# The production server locally: DEBUG off, static files collected and served by whitenoise.
+# The production server locally: DEBUG off, static files collected and served by whitenoise,
+# answering on this machine's own names unless ALLOWED_HOSTS says otherwise.
 serve: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-local-serve-$$(hostname)} $(PY) manage.py collectstatic --noinput -v0
 	SECRET_KEY=$${SECRET_KEY:-local-serve-$$(hostname)} $(PY) manage.py migrate --noinput
-	SECRET_KEY=$${SECRET_KEY:-local-serve-$$(hostname)} PORT=$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
+	SECRET_KEY=$${SECRET_KEY:-local-serve-$$(hostname)} \
+		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1,$(HOST)} SITE_URL=$(SITE_URL) \
+		BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
 
 demo-big: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py load_demo --articles 10000

@@ -276,18 +276,6 @@ def rebuild_feeds() -> None:
         )  # fmt: skip
         cursor.execute("DROP TABLE feed_all")
         cursor.execute("DROP TABLE feed_window")
-    cache.set(cache_keys.feeds_fresh(), now.isoformat(), cache_keys.FEEDS_MAX_AGE)
-
-
-def ensure_fresh_feeds() -> None:
-    """Rebuild the feeds when they have expired; one caller rebuilds, the rest read the old ones."""
-    if cache.get(cache_keys.feeds_fresh()) is not None:
-        return
-    if cache.add(cache_keys.feeds_rebuilding(), 1, cache_keys.FEEDS_LOCK_SECONDS):
-        try:
-            rebuild_feeds()
-        finally:
-            cache.delete(cache_keys.feeds_rebuilding())
 
 
 def _forget_view_targets(ids) -> None:

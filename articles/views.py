@@ -141,7 +141,6 @@ def feed_list(request, feed):
     period = request.GET.get("period", Period.WEEK)
     if period not in Period.values:
         raise Http404(_("Неизвестный период."))
-    services.ensure_fresh_feeds()
     # Positions are contiguous, so a page is a range of them: no OFFSET however deep the page.
     page = _page(
         request,

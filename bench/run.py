@@ -58,7 +58,6 @@ import generate  # noqa: E402 - bench/generate.py, next to this file
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-FEEDS_REFRESH_SECONDS = 120
 # Tables big enough that a sequential scan of them on a page is a bug.
 BIG_TABLES = (
     "articles_article", "articles_articledailystats", "articles_taggedarticle",
@@ -621,14 +620,8 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
     full /healthz runs first and last, and a short /healthz probe between two pages. A page's
     ratio is to the mean of the floor just before and just after it.
     """
-    from django.core.cache import cache
-
-    from articles.services import rebuild_feeds
-    from config import cache_keys
-
     floor_page = next(page for page in page_list if page.key == "healthz")
     sequence: list[tuple[Page, Load]] = []
-    last_rebuild = 0.0
     load_average = os.getloadavg()
     with Server(env, f"gunicorn-{name}.log") as server:
         for page in page_list:
@@ -636,13 +629,6 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
                 probe = run_wrk(server, floor_page, args, duration=args.probe)
                 (OUT_DIR / f"wrk-{name}-probe-before-{page.key}.txt").write_text(probe.raw)
                 sequence.append((floor_page, probe))
-            # Feeds go stale after 5 minutes and the next page view rebuilds them in-request; keep
-            # them fresh, so no single page's numbers carry that rebuild (timed on its own).
-            if time.monotonic() - last_rebuild > FEEDS_REFRESH_SECONDS or not cache.get(
-                cache_keys.feeds_fresh()
-            ):
-                rebuild_feeds()
-                last_rebuild = time.monotonic()
             print(f"  [{name}] {page.label} ...", file=sys.stderr, flush=True)
             load = run_wrk(server, page, args, cookie if page.kind == "member" else "")
             (OUT_DIR / f"wrk-{name}-{page.key}.txt").write_text(load.raw)

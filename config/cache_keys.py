@@ -135,21 +135,7 @@ def comment_posted(*, author_id: int, article_id: int, digest: str) -> str:
     return f"{DURABLE}comment-posted:{author_id}:{article_id}:{digest}"
 
 
-# Feeds and view counting (articles/services.py).
-
-FEEDS_MAX_AGE = 5 * 60
-FEEDS_LOCK_SECONDS = 60
-
-
-def feeds_fresh() -> str:
-    """When the feeds were last rebuilt, FEEDS_MAX_AGE; set by rebuild_feeds()."""
-    return f"{DURABLE}feeds:fresh"
-
-
-def feeds_rebuilding() -> str:
-    """Held by the one request rebuilding expired feeds, FEEDS_LOCK_SECONDS or until it ends."""
-    return f"{DURABLE}feeds:rebuilding"
-
+# View counting (articles/services.py).
 
 VIEW_TARGET_SECONDS = 60
 

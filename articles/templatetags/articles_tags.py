@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from articles import markup, services
+from articles import markup
 from articles.models import Article, ChatBlock, Feed, FeedEntry, Period, Rubric
 from config import cache_keys
 
@@ -63,7 +63,6 @@ def cut(text, limit) -> str:
 @register.inclusion_tag("includes/_sidebar.html", takes_context=True)
 def sidebar(context):
     """The chat block and the two feed tabs shown on every page."""
-    services.ensure_fresh_feeds()
     now = timezone.now()
     tabs = []
     for feed, url_name in (
