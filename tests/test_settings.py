@@ -48,3 +48,28 @@ def test_server_error_page_stands_alone():
     html = render_to_string("500.html")
     assert "Что-то сломалось на нашей стороне" in html
     assert "{%" not in html
+
+
+PRODUCTION = {
+    "HTTPS": "1",
+    "SECRET_KEY": "a-production-grade-secret-key-of-more-than-fifty-characters-9f3k",
+    "ALLOWED_HOSTS": "blog.example.com",
+}
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_cookies_are_http_only_secure_and_same_site_behind_https():
+    names = [
+        "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SECURE", "CSRF_COOKIE_SAMESITE", "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    ]  # fmt: skip
+    code = f"from django.conf import settings; print([getattr(settings, n) for n in {names}])"
+    printed = manage("shell", "-c", code, **PRODUCTION).stdout.strip().splitlines()[-1]
+    assert printed == "[True, True, 'Lax', True, 'Lax', True, True]"
