@@ -58,7 +58,8 @@ def test_reader_journey(live_server, page, demo):
     assert page.get_by_role("heading", name="Мнения").is_visible()
     counter = page.locator(".article__meta [data-views-count]")
     page.wait_for_function(
-        "document.querySelector('.article__meta [data-views-count]').dataset.viewsCount === '1'"
+        "() => document.querySelector('.article__meta [data-views-count]')"
+        ".dataset.viewsCount === '1'"
     )
     assert counter.inner_text() == "1"
     hot.refresh_from_db()
@@ -78,7 +79,7 @@ def test_a_headless_browser_is_not_counted(live_server, browser, demo):
     reports = []
     page.on("response", lambda r: reports.append(r.json()) if r.url.endswith("/view/") else None)
     page.goto(live_server.url + hot.get_absolute_url())
-    page.wait_for_function("(localStorage.getItem('visitor') || '').includes(':')")
+    page.wait_for_function("() => (localStorage.getItem('visitor') || '').includes(':')")
     page.wait_for_load_state("networkidle")
     context.close()
     # it got an id and reported again with it, as a reader's browser does, and was not counted

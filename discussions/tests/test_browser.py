@@ -59,7 +59,7 @@ def test_member_journey(live_server, page, article, member):
     mine = page.locator(".comment", has_text="пилот за деньги окупился")
     mine.wait_for()
     assert mine.locator("strong").inner_text() == "пилот за деньги"
-    page.wait_for_function("document.querySelector('.comments__count').textContent === '2'")
+    page.wait_for_function("() => document.querySelector('.comments__count').textContent === '2'")
 
     # Reply to the opener: the form moves under it, the reply lands in its replies.
     opener_item = page.locator(f"#comment-{opener.pk}")
@@ -71,16 +71,16 @@ def test_member_journey(live_server, page, article, member):
         f"#comment-{opener.pk} ~ .comment[data-depth='1']", has_text="о цене пилота"
     )
     reply.wait_for()
-    page.wait_for_function("document.querySelector('.comments__count').textContent === '3'")
+    page.wait_for_function("() => document.querySelector('.comments__count').textContent === '3'")
 
     # Vote on the opener and on the article; the scores change in place.
     opener_item.locator(".vote__up").click()
     page.wait_for_function(
-        f"document.querySelector('#comment-{opener.pk} [data-score]').textContent === '+1'"
+        f"() => document.querySelector('#comment-{opener.pk} [data-score]').textContent === '+1'"
     )
     page.locator("#article-actions .vote__up").click()
     page.wait_for_function(
-        "document.querySelector('#article-actions [data-score]').textContent === '+1'"
+        "() => document.querySelector('#article-actions [data-score]').textContent === '+1'"
     )
 
     # A page load shows the same state from the database.
@@ -137,15 +137,16 @@ def test_thread_actions_post_through_one_form(
     page.locator(f"#comment-{mine.pk} [data-delete]").click()
     page.locator(f"#comment-{mine.pk}.comment--placeholder").wait_for()
     page.locator(f"#comment-{lonely.pk} [data-delete]").click()
-    page.wait_for_function(f"!document.getElementById('comment-{lonely.pk}')")
+    page.wait_for_function(f"() => !document.getElementById('comment-{lonely.pk}')")
     # vote and take back
     page.locator(f"#comment-{reply.pk} .vote__down").click()
     page.wait_for_function(
-        f"document.querySelector('#comment-{reply.pk} [data-score]').textContent === '\u22121'"
+        f"() => document.querySelector('#comment-{reply.pk} [data-score]')"
+        ".textContent === '\u22121'"
     )
     page.locator(f"#comment-{reply.pk} .vote__down").click()
     page.wait_for_function(
-        f"document.querySelector('#comment-{reply.pk} [data-score]').textContent === '0'"
+        f"() => document.querySelector('#comment-{reply.pk} [data-score]').textContent === '0'"
     )
     # reply to a reply: lands after it, one level deeper
     page.locator(f"#comment-{reply.pk} [data-reply]").click()
@@ -162,6 +163,6 @@ def test_thread_actions_post_through_one_form(
     page.locator(f"#comment-{root.pk}.comment--hidden").wait_for()
     page.locator(f"#comment-{root.pk} [data-moderate]").click()
     page.wait_for_function(
-        f"!document.getElementById('comment-{root.pk}').classList.contains('comment--hidden')"
+        f"() => !document.getElementById('comment-{root.pk}').classList.contains('comment--hidden')"
     )
     assert errors == []
