@@ -10,8 +10,12 @@ from django.template.loader import render_to_string
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The browser fixture allows Django's sync calls inside Playwright's loop for this process only.
+NOT_INHERITED = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
         capture_output=True, text=True,
