@@ -66,11 +66,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.healthz_middleware",
-    "config.middleware.BadInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # before the page cache, so that hits carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the headers' middleware (its 400 and 413 carry them), before anything reads a query,
+    # a cookie or the body.
+    "config.middleware.BadInputMiddleware",
     "articles.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -80,3 +80,10 @@ def test_a_real_year_still_filters_the_admin_list(client, make_article, make_use
     response = client.get(url, {"published_at__year": article.published_at.year})
     assert response.status_code == 200
     assert "Статья прошлых лет" in response.content.decode()
+
+
+def test_refusals_carry_the_security_headers(client, db):
+    response = client.get("/users/%00/")
+    assert response.status_code == 400
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
