@@ -2,13 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from articles.models import Article
+from config.http import page_or_404
 from config.middleware import max_body
 from discussions.models import Comment
 
@@ -23,11 +23,7 @@ PROFILE_COMMENTS = 10
 def profile(request, username):
     member = get_object_or_404(User, username=username, is_active=True)
     articles = Article.objects.published().filter(author=member).for_listing().latest()
-    paginator = Paginator(articles, settings.ARTICLES_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(_("Такой страницы нет.")) from error
+    page = page_or_404(request, Paginator(articles, settings.ARTICLES_PER_PAGE))
     return render(
         request,
         "accounts/profile.html",

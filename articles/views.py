@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config import cache_keys
 from config.client import address_key, client_ip
+from config.http import page_or_404
 
 from . import services
 from .caching import anonymous_page_cache, choice, content_generation, page_number
@@ -43,11 +44,9 @@ class CachedCountPaginator(Paginator):
 def _page(request, object_list, *, count_key: str):
     """The requested page of a list; a page that does not exist is a 404, not a 500."""
     key = cache_keys.list_count(count_key, generation=content_generation(request))
-    paginator = CachedCountPaginator(object_list, settings.ARTICLES_PER_PAGE, count_key=key)
-    try:
-        return paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(_("Такой страницы нет.")) from error
+    return page_or_404(
+        request, CachedCountPaginator(object_list, settings.ARTICLES_PER_PAGE, count_key=key)
+    )
 
 
 def _card_states(ids: list[int]) -> list:

@@ -10,6 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from .http import wants_json
+
 RETRY_AFTER_SECONDS = 30
 # Connection exception, insufficient resources (too many connections), server shutting down.
 SQLSTATE_UNAVAILABLE = ("08", "53", "57P")
@@ -28,11 +30,7 @@ def database_is_down(error: BaseException) -> bool:
 
 def service_unavailable(request) -> HttpResponse:
     """503 with Retry-After: JSON for the pages' scripts, else a page drawn without the database."""
-    wants_json = (
-        "application/json" in request.headers.get("Accept", "")
-        or request.headers.get("X-Requested-With") == "XMLHttpRequest"
-    )
-    if wants_json:
+    if wants_json(request):
         message = _("Сайт ненадолго недоступен, ничего не сохранено. Попробуйте через минуту.")
         response = JsonResponse({"error": message}, status=503)
     else:

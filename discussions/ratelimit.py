@@ -16,27 +16,12 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
 from config.client import address_key, client_ip
+from config.http import RateLimited
 
 TAKE_TURNS_LOCK = 7_340_022  # advisory lock namespace (PostgreSQL); the feeds use 7_340_021
-
-
-class RateLimited(Exception):
-    """Too many attempts; `retry_after` seconds until the window ends."""
-
-    def __init__(self, retry_after: int):
-        self.retry_after = retry_after
-        super().__init__(
-            ngettext(
-                "Слишком часто. Подождите %(count)s секунду и попробуйте снова.",
-                "Слишком часто. Подождите %(count)s секунд и попробуйте снова.",
-                retry_after,
-            )
-            % {"count": retry_after}
-        )
 
 
 def _key(group: str, request) -> str:

@@ -11,15 +11,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Article
+from config.http import page_or_404
 
 from . import permissions, services
 from .forms import CommentEditForm, CommentForm, ReportForm, VoteForm
@@ -69,7 +70,7 @@ def _message(error: Exception) -> str:
     return str(error) or _("Это действие сейчас недоступно.")
 
 
-def _failed(request, error, *, back_url, template="discussions/problem.html", context=None):
+def _failed(request, error, *, back_url, template="problem.html", context=None):
     """A clear 4xx: JSON for the script, or a page that keeps what the member typed."""
     status = _status(error)
     data = {"error": _message(error)}
@@ -373,10 +374,7 @@ def bookmark(request, pk):
 def bookmarks(request):
     """The member's "Закладки": saved articles as cards, latest saved first."""
     paginator = Paginator(Bookmark.objects.articles_of(request.user), settings.ARTICLES_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(_("Такой страницы нет.")) from error
+    page = page_or_404(request, paginator)
     return render(
         request, "discussions/bookmarks.html", {"page_obj": page, "articles": page.object_list}
     )
@@ -393,11 +391,7 @@ def notifications(request):
             "discussions/_notification_panel.html",
             {"notifications": list(listing[:PANEL_SIZE])},
         )
-    paginator = Paginator(listing, 30)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(_("Такой страницы нет.")) from error
+    page = page_or_404(request, Paginator(listing, 30))
     return render(
         request,
         "discussions/notifications.html",
@@ -444,7 +438,7 @@ def unsubscribe(request, token):
     except ValidationError as error:
         return render(
             request,
-            "discussions/problem.html",
+            "problem.html",
             {"message": _message(error), "back_url": "/"},
             status=400,
         )
