@@ -156,6 +156,11 @@ class Comment(models.Model):
         return f"comment-{self.pk}"
 
     @property
+    def thread_url(self) -> str:
+        """The comment in its article's thread, where the permanent link leads."""
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
     def is_visible(self) -> bool:
         return self.status == self.Status.VISIBLE
 

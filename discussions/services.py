@@ -58,6 +58,9 @@ class DuplicateComment(ValidationError):
     def __init__(self, comment: Comment | None):
         super().__init__(_("Этот комментарий уже отправлен."), code="duplicate")
         self.comment = comment
+        # The refusal points at the comment already there (config.http.refusal).
+        self.back_url = comment.thread_url if comment else None
+        self.extra_json = {"comment_url": self.back_url} if comment else {}
 
 
 @dataclass(frozen=True)

@@ -2,95 +2,55 @@
 
 Every form works without JavaScript (POST, redirect back to the comment); the page's script sends
 the same forms with `Accept: application/json` and gets JSON (with HTML fragments) instead.
+Members only and refusals as a 4xx are config/http.py's, shared with the other apps.
 """
 
-import itertools
-from urllib.parse import urlencode
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Article
-from config.http import page_or_404
+from config.http import (
+    View,
+    answers_refusals,
+    members_only,
+    page_or_404,
+    refusal,
+    refusals_show,
+    valid,
+    wants_json,
+)
 
 from . import permissions, services
 from .forms import CommentEditForm, CommentForm, ReportForm, VoteForm
 from .models import Bookmark, Comment, CommentVote, Notification
-from .ratelimit import RateLimited, rate_limited
+from .ratelimit import rate_limited
 from .thread import render_comment
 
-FAILURES = (ValidationError, PermissionDenied, RateLimited)
+LOGIN_TO_DISCUSS = gettext_lazy("Войдите, чтобы участвовать в обсуждении.")
 PANEL_SIZE = 8
-
-
-def wants_json(request) -> bool:
-    return (
-        "application/json" in request.headers.get("Accept", "")
-        or request.headers.get("X-Requested-With") == "XMLHttpRequest"
-    )
+MODERATION = {"hide": services.hide_comment, "restore": services.restore_comment}
 
 
 def _thread_url(article: Article, anchor: str = "comments") -> str:
     return f"{article.get_absolute_url()}#{anchor}"
 
 
-def _to_login(request, next_url: str):
-    """Anonymous readers go to log in and come back to the same place in the thread."""
-    login_url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
-    if wants_json(request):
-        return JsonResponse(
-            {"error": _("Войдите, чтобы участвовать в обсуждении."), "login_url": login_url},
-            status=401,
-        )
-    return redirect(login_url)
+def _comments_count(article_id: int) -> int:
+    return Article.objects.values_list("comments_count", flat=True).get(pk=article_id)
 
 
-def _status(error: Exception) -> int:
-    if isinstance(error, RateLimited):
-        return 429
-    if isinstance(error, PermissionDenied):
-        return 403
-    if getattr(error, "code", None) == "duplicate":
-        return 409
-    return 400
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Это действие сейчас недоступно.")
-
-
-def _failed(request, error, *, back_url, template="problem.html", context=None):
-    """A clear 4xx: JSON for the script, or a page that keeps what the member typed."""
-    status = _status(error)
-    data = {"error": _message(error)}
-    if isinstance(error, services.DuplicateComment) and error.comment is not None:
-        data["comment_url"] = _thread_url(error.comment.article, error.comment.anchor)
-    if wants_json(request):
-        response = JsonResponse(data, status=status)
-    else:
-        page = {"message": data["error"], "back_url": data.get("comment_url", back_url)}
-        response = render(request, template, {**page, **(context or {})}, status=status)
-    if isinstance(error, RateLimited):
-        response["Retry-After"] = str(error.retry_after)
-    return response
-
-
-def _form_error(form) -> ValidationError:
-    return ValidationError(list(itertools.chain.from_iterable(form.errors.values())))
-
-
-def _render_comment(request, comment: Comment) -> str:
+def _render_comment(request: HttpRequest, comment: Comment) -> str:
     """One comment's HTML for the script, as the thread would render it for this member."""
     my_vote = (
         CommentVote.objects.filter(user=request.user, comment=comment)
@@ -101,307 +61,274 @@ def _render_comment(request, comment: Comment) -> str:
     return render_comment(comment, viewer=request.user, my_vote=my_vote)
 
 
-def _comment_or_404(request, pk: int) -> Comment:
+def _comment_or_404(request: HttpRequest, pk: int) -> Comment:
     """The comment if this person may reach it, else a 404 for everyone alike: a hidden comment's
     text or a draft's address never shows through a form, a vote or a login redirect."""
     comments = Comment.objects.reachable_by(
-        request.user, moderator=services.can_moderate(request.user)
+        request.user, moderator=permissions.can_moderate(request.user)
     )
     return get_object_or_404(comments.select_related("article", "author", "parent__author"), pk=pk)
 
 
+def _published_or_404(pk: int) -> Article:
+    return get_object_or_404(Article.objects.published().select_related("author"), pk=pk)
+
+
+# Where a visitor comes back to after logging in; each is a 404 first for what they may not reach.
+
+
+def _back_to_comments(request: HttpRequest, article_id: int) -> str:
+    return _thread_url(_published_or_404(article_id))
+
+
+def _back_to_comment(request: HttpRequest, pk: int) -> str:
+    return _comment_or_404(request, pk).thread_url
+
+
+def _back_to_actions(request: HttpRequest, pk: int) -> str:
+    return _thread_url(_published_or_404(pk), "article-actions")
+
+
+def _back_to_discussion(request: HttpRequest, pk: int) -> str:
+    return _thread_url(get_object_or_404(Article, pk=pk))
+
+
+def _back_to_notifications(request: HttpRequest) -> str:
+    return resolve_url("discussions:notifications")
+
+
+def _discussing(back: Callable[..., str]) -> Callable[[View], View]:
+    """Members only, and a refusal answered as a 4xx; a visitor logs in and comes back to `back`."""
+
+    def decorate(view: View) -> View:
+        return members_only(back=back, message=LOGIN_TO_DISCUSS)(answers_refusals(view))
+
+    return decorate
+
+
 @require_GET
-def comment(request, pk):
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
     """A permanent link to one comment: its place in the article's thread."""
-    found = _comment_or_404(request, pk)
-    return redirect(_thread_url(found.article, found.anchor))
+    return redirect(_comment_or_404(request, pk).thread_url)
+
+
+def _reply_parent(pk: int | None) -> Comment | None:
+    """The comment a reply answers, under a public article only: the refusal page names whom the
+    reply was for."""
+    if not pk:
+        return None
+    parent = (
+        Comment.objects.select_related("author")
+        .filter(pk=pk, article__in=Article.objects.published())
+        .first()
+    )
+    if parent is None:
+        raise ValidationError(
+            _("Комментарий, на который вы отвечаете, не найден."), code="invalid_parent"
+        )
+    return parent
 
 
 @require_POST
-def comment_create(request, article_id):
-    article = get_object_or_404(Article.objects.published().select_related("author"), pk=article_id)
-    back = _thread_url(article)
-    if not request.user.is_authenticated:
-        return _to_login(request, back)
+@_discussing(back=_back_to_comments)
+def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Post a comment or a reply: back to it in the thread, or 201 with its HTML for the script."""
+    article = _published_or_404(article_id)
     form = CommentForm(request.POST)
-    parent = None
-    try:
-        if not form.is_valid():
-            raise _form_error(form)
-        if form.cleaned_data["parent"]:
-            parent = (
-                Comment.objects.select_related("author")
-                # Under a public article only: the error page names whom the reply was for.
-                .filter(pk=form.cleaned_data["parent"], article__in=Article.objects.published())
-                .first()
-            )
-            if parent is None:
-                raise ValidationError(
-                    _("Комментарий, на который вы отвечаете, не найден."), code="invalid_parent"
-                )
+    with refusals_show(
+        back_url=_thread_url(article),
+        template="discussions/comment_form_page.html",
+        form=form,
+        article=article,
+        parent=None,
+    ) as page:
+        data = valid(form)
+        page["parent"] = _reply_parent(data["parent"])
         with rate_limited(request, "comment"):
             created = services.create_comment(
-                article=article,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                parent=parent,
+                article=article, author=request.user, body=data["body"], parent=page["parent"]
             )
-    except FAILURES as error:
-        return _failed(
-            request,
-            error,
-            back_url=back,
-            template="discussions/comment_form_page.html",
-            context={"form": form, "article": article, "parent": parent},
-        )
-    if wants_json(request):
-        return JsonResponse(
-            {
-                "id": created.pk,
-                "parent": created.parent_id,
-                "depth": created.depth,
-                "html": _render_comment(request, created),
-                "comments_count": Article.objects.values_list("comments_count", flat=True).get(
-                    pk=article.pk
-                ),
-            },
-            status=201,
-        )
-    return redirect(_thread_url(article, created.anchor))
+    if not wants_json(request):
+        return redirect(created.thread_url)
+    answer = {"id": created.pk, "parent": created.parent_id, "depth": created.depth}
+    answer["html"] = _render_comment(request, created)
+    answer["comments_count"] = _comments_count(article.pk)
+    return JsonResponse(answer, status=201)
 
 
 @require_http_methods(["GET", "POST"])
-def comment_edit(request, pk):
+@_discussing(back=_back_to_comment)
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The edit form (the text alone for the script); POST saves the new text."""
     found = _comment_or_404(request, pk)
-    back = _thread_url(found.article, found.anchor)
-    if not request.user.is_authenticated:
-        return _to_login(request, back)
-    if request.method == "GET":
-        if not permissions.can_edit(request.user, found):
-            error = PermissionDenied(_("Этот комментарий вы изменить не можете."))
-            return _failed(request, error, back_url=back)
-        if wants_json(request):
-            return JsonResponse({"body": found.body})
-        form = CommentEditForm(initial={"body": found.body})
-        return render(
-            request,
-            "discussions/comment_edit.html",
-            {"form": form, "comment": found, "back_url": back},
-        )
-    form = CommentEditForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise _form_error(form)
-        services.edit_comment(comment=found, user=request.user, body=form.cleaned_data["body"])
-    except FAILURES as error:
-        return _failed(
-            request,
-            error,
-            back_url=back,
-            template="discussions/comment_edit.html",
-            context={"form": form, "comment": found},
-        )
+    if request.method == "POST":
+        return _save_edit(request, found)
+    if not permissions.can_edit(request.user, found):
+        error = PermissionDenied(_("Этот комментарий вы изменить не можете."))
+        return refusal(request, error, back_url=found.thread_url)
     if wants_json(request):
-        return JsonResponse(
-            {
-                "id": found.pk,
-                "html": _render_comment(request, found),
-            }
-        )
-    return redirect(back)
+        return JsonResponse({"body": found.body})
+    form = CommentEditForm(initial={"body": found.body})
+    context = {"form": form, "comment": found, "back_url": found.thread_url}
+    return render(request, "discussions/comment_edit.html", context)
+
+
+def _save_edit(request: HttpRequest, found: Comment) -> HttpResponse:
+    form = CommentEditForm(request.POST)
+    with refusals_show(
+        back_url=found.thread_url,
+        template="discussions/comment_edit.html",
+        form=form,
+        comment=found,
+    ):
+        services.edit_comment(comment=found, user=request.user, body=valid(form)["body"])
+    if wants_json(request):
+        return JsonResponse({"id": found.pk, "html": _render_comment(request, found)})
+    return redirect(found.thread_url)
 
 
 @require_POST
-def comment_delete(request, pk):
+@_discussing(back=_back_to_comment)
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     found = _comment_or_404(request, pk)
-    back = _thread_url(found.article, found.anchor)
-    if not request.user.is_authenticated:
-        return _to_login(request, back)
-    try:
+    with refusals_show(back_url=found.thread_url):
         services.delete_comment(comment=found, user=request.user)
-    except FAILURES as error:
-        return _failed(request, error, back_url=back)
     if wants_json(request):
-        return JsonResponse(
-            {
-                "id": found.pk,
-                "html": _render_comment(request, found),
-                "comments_count": Article.objects.values_list("comments_count", flat=True).get(
-                    pk=found.article_id
-                ),
-            }
-        )
+        html = _render_comment(request, found)
+        count = _comments_count(found.article_id)
+        return JsonResponse({"id": found.pk, "html": html, "comments_count": count})
     messages.success(request, _("Комментарий удалён."))
-    return redirect(back)
+    return redirect(found.thread_url)
 
 
-def _vote(request, target, back: str):
-    if not request.user.is_authenticated:
-        return _to_login(request, back)
-    form = VoteForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise _form_error(form)
-        with rate_limited(request, "vote"):
-            result = services.cast_vote(
-                user=request.user, target=target, value=form.cleaned_data["value"]
-            )
-    except FAILURES as error:
-        return _failed(request, error, back_url=back)
-    except IntegrityError:
-        # Only reachable if the row lock is bypassed; still an answer the member can act on.
-        error = ValidationError(_("Голос не учтён: попробуйте ещё раз."), code="duplicate")
-        return _failed(request, error, back_url=back)
+def _vote(request: HttpRequest, target: Article | Comment, back: str) -> HttpResponse:
+    with refusals_show(back_url=back):
+        value = valid(VoteForm(request.POST))["value"]
+        try:
+            with rate_limited(request, "vote"):
+                result = services.cast_vote(user=request.user, target=target, value=value)
+        except IntegrityError as error:
+            # Only reachable if the row lock is bypassed; still an answer the member can act on.
+            raise ValidationError(
+                _("Голос не учтён: попробуйте ещё раз."), code="duplicate"
+            ) from error
     if wants_json(request):
         return JsonResponse({"score": result.score, "value": result.value})
     return redirect(back)
 
 
 @require_POST
-def comment_vote(request, pk):
+@_discussing(back=_back_to_comment)
+def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
     found = _comment_or_404(request, pk)
-    return _vote(request, found, _thread_url(found.article, found.anchor))
+    return _vote(request, found, found.thread_url)
 
 
 @require_POST
-def article_vote(request, pk):
-    article = get_object_or_404(Article.objects.published(), pk=pk)
+@_discussing(back=_back_to_actions)
+def article_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _published_or_404(pk)
     return _vote(request, article, _thread_url(article, "article-actions"))
 
 
 @require_http_methods(["GET", "POST"])
-def comment_report(request, pk):
+@_discussing(back=_back_to_comment)
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report form; POST sends the report to the moderators."""
     found = _comment_or_404(request, pk)
-    back = _thread_url(found.article, found.anchor)
-    if not request.user.is_authenticated:
-        return _to_login(request, back)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        try:
-            if not form.is_valid():
-                raise _form_error(form)
-            with rate_limited(request, "report"):
-                services.report_comment(
-                    comment=found,
-                    reporter=request.user,
-                    reason=form.cleaned_data["reason"],
-                    details=form.cleaned_data["details"],
-                )
-        except FAILURES as error:
-            return _failed(
-                request,
-                error,
-                back_url=back,
-                template="discussions/comment_report.html",
-                context={"form": form, "comment": found},
+        return _send_report(request, found, form)
+    context = {"form": form, "comment": found, "back_url": found.thread_url}
+    return render(request, "discussions/comment_report.html", context)
+
+
+def _send_report(request: HttpRequest, found: Comment, form: ReportForm) -> HttpResponse:
+    with refusals_show(
+        back_url=found.thread_url,
+        template="discussions/comment_report.html",
+        form=form,
+        comment=found,
+    ):
+        data = valid(form)
+        with rate_limited(request, "report"):
+            services.report_comment(
+                comment=found, reporter=request.user, reason=data["reason"], details=data["details"]
             )
-        message = _("Спасибо! Модераторы посмотрят этот комментарий.")
-        if wants_json(request):
-            return JsonResponse({"message": message})
-        messages.success(request, message)
-        return redirect(back)
-    return render(
-        request,
-        "discussions/comment_report.html",
-        {"form": form, "comment": found, "back_url": back},
-    )
+    message = _("Спасибо! Модераторы посмотрят этот комментарий.")
+    if wants_json(request):
+        return JsonResponse({"message": message})
+    messages.success(request, message)
+    return redirect(found.thread_url)
 
 
 @require_POST
-def comment_moderate(request, pk):
+@_discussing(back=_back_to_comment)
+def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff hide or restore a comment from the article page itself."""
     found = _comment_or_404(request, pk)
-    back = _thread_url(found.article, found.anchor)
-    if not request.user.is_authenticated:
-        return _to_login(request, back)
-    action = request.POST.get("action")
-    reason = request.POST.get("reason", "")
-    try:
-        if action == "hide":
-            services.hide_comment(comment=found, moderator=request.user, reason=reason)
-        elif action == "restore":
-            services.restore_comment(comment=found, moderator=request.user, reason=reason)
-        else:
+    with refusals_show(back_url=found.thread_url):
+        moderate = MODERATION.get(request.POST.get("action", ""))
+        if moderate is None:
             raise ValidationError(_("Неизвестное действие."), code="invalid_action")
-    except FAILURES as error:
-        return _failed(request, error, back_url=back)
+        moderate(comment=found, moderator=request.user, reason=request.POST.get("reason", ""))
     if wants_json(request):
-        return JsonResponse(
-            {
-                "id": found.pk,
-                "status": found.status,
-                "html": _render_comment(request, found),
-            }
-        )
-    return redirect(back)
+        html = _render_comment(request, found)
+        return JsonResponse({"id": found.pk, "status": found.status, "html": html})
+    return redirect(found.thread_url)
 
 
 @require_POST
-def article_discussion(request, pk):
+@_discussing(back=_back_to_discussion)
+def article_discussion(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff close or reopen an article's discussion."""
     article = get_object_or_404(Article, pk=pk)
-    back = _thread_url(article)
-    if not request.user.is_authenticated:
-        return _to_login(request, back)
-    try:
-        services.set_discussion_closed(
-            article=article, moderator=request.user, closed=request.POST.get("closed") == "1"
-        )
-    except FAILURES as error:
-        return _failed(request, error, back_url=back)
-    return redirect(back)
+    closed = request.POST.get("closed") == "1"
+    with refusals_show(back_url=_thread_url(article)):
+        services.set_discussion_closed(article=article, moderator=request.user, closed=closed)
+    return redirect(_thread_url(article))
 
 
 @require_POST
-def bookmark(request, pk):
-    article = get_object_or_404(Article.objects.published(), pk=pk)
+@_discussing(back=_back_to_actions)
+def bookmark(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _published_or_404(pk)
     back = _thread_url(article, "article-actions")
-    if not request.user.is_authenticated:
-        return _to_login(request, back)
-    try:
+    with refusals_show(back_url=back):
         saved = services.set_bookmark(
             user=request.user, article=article, saved=request.POST.get("saved") == "1"
         )
-    except FAILURES as error:
-        return _failed(request, error, back_url=back)
     if wants_json(request):
         return JsonResponse({"saved": saved})
     return redirect(back)
 
 
-@login_required
+@members_only()
 @require_GET
-def bookmarks(request):
+def bookmarks(request: HttpRequest) -> HttpResponse:
     """The member's "Закладки": saved articles as cards, latest saved first."""
     paginator = Paginator(Bookmark.objects.articles_of(request.user), settings.ARTICLES_PER_PAGE)
     page = page_or_404(request, paginator)
-    return render(
-        request, "discussions/bookmarks.html", {"page_obj": page, "articles": page.object_list}
-    )
+    context = {"page_obj": page, "articles": page.object_list}
+    return render(request, "discussions/bookmarks.html", context)
 
 
-@login_required
+@members_only()
 @require_GET
-def notifications(request):
+def notifications(request: HttpRequest) -> HttpResponse:
     """All of the member's notifications; `?panel=1` gives the header bell's short list."""
     listing = Notification.objects.for_list(request.user)
     if request.GET.get("panel"):
-        return render(
-            request,
-            "discussions/_notification_panel.html",
-            {"notifications": list(listing[:PANEL_SIZE])},
-        )
+        context = {"notifications": list(listing[:PANEL_SIZE])}
+        return render(request, "discussions/_notification_panel.html", context)
     page = page_or_404(request, Paginator(listing, 30))
-    return render(
-        request,
-        "discussions/notifications.html",
-        {"page_obj": page, "notifications": page.object_list},
-    )
+    context = {"page_obj": page, "notifications": page.object_list}
+    return render(request, "discussions/notifications.html", context)
 
 
-@login_required
+@members_only()
 @require_GET
-def notification_open(request, pk):
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification: it is marked read and the member lands on the comment."""
     found = get_object_or_404(
         Notification.objects.select_related("article", "comment"), pk=pk, recipient=request.user
@@ -413,9 +340,8 @@ def notification_open(request, pk):
 
 
 @require_POST
-def notifications_read(request):
-    if not request.user.is_authenticated:
-        return _to_login(request, resolve_url("discussions:notifications"))
+@_discussing(back=_back_to_notifications)
+def notifications_read(request: HttpRequest) -> HttpResponse:
     count = services.mark_notifications_read(user=request.user)
     if wants_json(request):
         return JsonResponse({"marked": count, "unread": 0})
@@ -426,20 +352,13 @@ def notifications_read(request):
 # posts without a CSRF token.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
+@answers_refusals
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks to confirm (link scanners must not unsubscribe anyone); POST switches off."""
-    try:
-        if request.method == "POST":
+    done = request.method == "POST"
+    with refusals_show(back_url="/"):
+        if done:
             _, topic = services.unsubscribe(token=token)
-            done = True
         else:
             _, topic = services.read_unsubscribe_token(token)
-            done = False
-    except ValidationError as error:
-        return render(
-            request,
-            "problem.html",
-            {"message": _message(error), "back_url": "/"},
-            status=400,
-        )
     return render(request, "discussions/unsubscribe.html", {"topic": topic, "done": done})
