@@ -1,5 +1,6 @@
-"""Django's Redis cache, with one client per connection pool, that is never a dependency; and the
-counters behind the rate limits, in Redis or in the database.
+"""Django's Redis cache, with one client per connection pool, that is never a dependency; the
+counters behind the rate limits, in Redis or in the database; and the file cache a node without
+Redis shares between its workers.
 
 When Redis does not answer, every operation is a miss (django-redis calls this IGNORE_EXCEPTIONS)
 and answers as Django's DummyCache does: reads find nothing, writes are dropped (add() succeeds,
@@ -9,6 +10,8 @@ of a timeout per call; then the next call tries again, and the cache is back by 
 """
 
 import logging
+import os
+import tempfile
 import threading
 import time
 from urllib.parse import urlsplit
@@ -16,6 +19,7 @@ from urllib.parse import urlsplit
 import redis
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.filebased import FileBasedCache
 
 logger = logging.getLogger(__name__)
 
@@ -201,3 +205,30 @@ class RedisCounterCache(django_redis.RedisCache):
             return super().incr(key, delta, version)
         except redis.exceptions.RedisError:
             return self._fallback.incr(key, delta, version)
+
+
+class FileCache(FileBasedCache):
+    """Django's file cache, whose add() is atomic across the processes of a node, as Redis's is:
+    of two workers claiming one key (a comment posted twice, a new content generation or thread
+    version) one wins. Django's add() looks first and writes then, so both could."""
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        fname = self._key_to_file(key, version)
+        self._createdir()
+        self._cull()
+        fd, tmp_path = tempfile.mkstemp(dir=self._dir)
+        try:
+            with open(fd, "wb") as f:
+                self._write_content(f, timeout, value)
+            # A link fails where a file is already there; has_key() removes an expired one, which
+            # then counts as absent, so the second attempt may take its place.
+            for _ in range(2):
+                try:
+                    os.link(tmp_path, fname)
+                    return True
+                except FileExistsError:
+                    if self.has_key(key, version):
+                        return False
+            return False
+        finally:
+            os.remove(tmp_path)

@@ -1,10 +1,13 @@
-"""The Redis cache backend (config/cache.py): a Redis that does not answer is a miss."""
+"""The cache backends (config/cache.py): a Redis that does not answer is a miss; the file cache
+of a node without Redis grants a claim to one worker only."""
 
 import logging
+import multiprocessing
+import os
 
 import pytest
 
-from config.cache import RedisCache
+from config.cache import FileCache, RedisCache
 from tests.servers import RedisServer, free_port
 
 
@@ -83,3 +86,36 @@ def test_ping_tries_redis_even_while_the_cache_rests(redis_server):
     assert cache.ping() is True  # /readyz asks Redis itself, and ends the rest
     cache.set("page", "html", 60)
     assert cache.get("page") == "html"
+
+
+# The file cache of a node without Redis (config.cache.FileCache).
+
+
+def _claim(location: str, start, results) -> None:
+    cache = FileCache(location, {})
+    start.wait()
+    results.put(cache.add("comment-posted", os.getpid(), 10))
+
+
+def test_of_the_workers_that_claim_one_key_at_once_one_gets_it(tmp_path):
+    """Eight processes add() one key at the same moment, as workers posting one comment would."""
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(8), context.Queue()
+    workers = [
+        context.Process(target=_claim, args=(str(tmp_path), start, results)) for _ in range(8)
+    ]
+    for worker in workers:
+        worker.start()
+    claims = [results.get(timeout=30) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    assert sorted(claims) == [False] * 7 + [True]
+
+
+def test_an_expired_claim_can_be_claimed_again(tmp_path):
+    cache = FileCache(str(tmp_path), {})
+    assert cache.add("claim", "first", 0) is True  # a timeout of 0 expires at once
+    assert cache.add("claim", "second", 10) is True
+    assert cache.add("claim", "third", 10) is False
+    assert cache.get("claim") == "second"
+    assert len(list(tmp_path.iterdir())) == 1  # one entry, no temporary file left behind
