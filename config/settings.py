@@ -8,42 +8,34 @@ import datetime
 import os
 from pathlib import Path
 
-import dj_database_url
+import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import cache_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
 
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DEBUG")
+DEBUG = env.bool("DEBUG", default=False)
 
 # Without DEBUG there is no default: the app servers refuse to start without a key
 # (config/startup.py), and anything else that needs it fails instead of using a known one.
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
 # How many reverse proxies of ours stand in front of the app servers: 0 takes the address the
 # connection came from, N the Nth from the right in X-Forwarded-For (config/client.py).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", cast=str.strip, default=["127.0.0.1", "localhost"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[])
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -105,11 +97,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
+    "default": {
+        **env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+        "CONN_HEALTH_CHECKS": True,
+    }
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the one writer work at once; IMMEDIATE avoids "database is locked"
@@ -131,10 +123,10 @@ AUTH_USER_MODEL = "accounts.User"
 
 # Cache keys (config/cache_keys.py) start with the deployment's prefix and then the release, so
 # no release reads objects another one pickled; the release defaults to a hash of the code.
-CACHE_PREFIX = os.environ.get("CACHE_PREFIX", "blog")
-RELEASE = os.environ.get("RELEASE") or cache_keys.code_fingerprint(BASE_DIR)
-REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
+CACHE_PREFIX = env.str("CACHE_PREFIX", default="blog")
+RELEASE = env.str("RELEASE", default="") or cache_keys.code_fingerprint(BASE_DIR)
+REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -163,19 +155,29 @@ if REDIS_URL:
     # them and a Redis restart logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    # Without Redis the cache is the node's: files in one directory that all its workers (and its
+    # management commands) share, so a takedown or a new thread version made by one worker is
+    # seen by the others at once. Local memory, one cache per process, is for the dev server and
+    # the tests only.
+    without_redis = env.cache_url(
+        "CACHE_URL",
+        default="locmemcache://" if DEBUG else f"filecache://{BASE_DIR / 'cache'}",
+    )
+    if without_redis["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+        without_redis["BACKEND"] = "config.cache.FileCache"  # its add() is atomic across workers
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            **without_redis,
             "KEY_PREFIX": CACHE_PREFIX,
             "KEY_FUNCTION": "config.cache_keys.make_key",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "OPTIONS": {"MAX_ENTRIES": 2000, **without_redis.get("OPTIONS", {})},
         },
         # Not local memory: that is one per worker, and each would grant the whole allowance.
         "ratelimit": {"BACKEND": "config.cache.DatabaseCounterCache", "KEY_PREFIX": CACHE_PREFIX},
     }
 # Counted views wait in Redis and reach the database in batches (`manage.py flush_views`, every
 # minute); without Redis each view is written at once.
-VIEW_BUFFER = env_bool("VIEW_BUFFER", default=bool(REDIS_URL))
+VIEW_BUFFER = env.bool("VIEW_BUFFER", default=bool(REDIS_URL))
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -193,9 +195,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # adds the honeypot
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sales Label] "
@@ -205,15 +205,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sales Label] "
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Русский")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Moscow")
-USE_I18N = True
-USE_TZ = True
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = env("STATIC_ROOT", cast=Path, default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = env("MEDIA_ROOT", cast=Path, default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -225,36 +223,41 @@ STORAGES = {
     },
 }
 
-# Mail goes to the console until EMAIL_HOST names an SMTP server (docs/accounts.md).
-EMAIL_BACKEND = os.environ.get(
+# Mail goes to the console until EMAIL_URL names an SMTP server (README, docs/accounts.md): it
+# sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and
+# EMAIL_USE_TLS or EMAIL_USE_SSL.
+replaced_by_email_url = {
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
-)
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@example.com")
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+}
+if replaced := sorted(replaced_by_email_url.intersection(os.environ)):
+    # Ignoring the old variables would send a configured site's mail to the console unsaid.
+    raise ImproperlyConfigured(
+        f"{', '.join(replaced)}: replaced by EMAIL_URL, e.g. "
+        "EMAIL_URL=smtp+tls://user:password@smtp.example.com:587 (see the README)."
+    )
+# (What the URL leaves out keeps Django's default.)
+email = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update((name, value) for name, value in email.items() if value is not None)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@example.com")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # the pages' small scripts read it for their POSTs
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("HTTPS"):
+# Django's defaults stand: session cookie HttpOnly, the CSRF cookie readable by the pages' small
+# scripts for their POSTs, nosniff, X-Frame-Options DENY, Referrer-Policy same-origin.
+if env.bool("HTTPS", default=False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # The proxy terminates TLS and says so in X-Forwarded-Proto; a plain-HTTP request that reaches
     # the app anyway is redirected. /healthz and /readyz answer before that, for plain checks.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+    SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * (365 if SECURE_HSTS_PRELOAD else 30)  # a year to preload
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     if not SECURE_HSTS_PRELOAD:
@@ -284,8 +287,8 @@ CONTENT_SECURITY_POLICY = {
 # from its Content-Length alone, before it is read; the settings page takes AVATAR_MAX_BYTES.
 # Pictures are judged from their header before any decoding: no more than IMAGE_MAX_PIXELS
 # (all frames together), AVATAR_MAX_SIDE on a side and AVATAR_MAX_FRAMES frames.
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
-AVATAR_MAX_BYTES = int(os.environ.get("AVATAR_MAX_BYTES", 2 * 1024 * 1024))
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 IMAGE_MAX_PIXELS = 40_000_000
 AVATAR_MAX_SIDE = 8192
 AVATAR_MAX_FRAMES = 50
@@ -295,32 +298,30 @@ ARTICLES_PER_PAGE = 20
 VIEW_DEDUP_SECONDS = 30 * 60
 # Caps on counted views per client address (config/client.py), so made-up readers count little;
 # raise them where many readers share one address (an office behind one gateway).
-VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY = int(
-    os.environ.get("VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY", "3")
-)
-VIEWS_PER_ADDRESS_PER_HOUR = int(os.environ.get("VIEWS_PER_ADDRESS_PER_HOUR", "60"))
+VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY = env.int("VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY", default=3)
+VIEWS_PER_ADDRESS_PER_HOUR = env.int("VIEWS_PER_ADDRESS_PER_HOUR", default=60)
 # New signed visitor ids handed to one address per hour (one per browser that first reads here).
-VISITOR_IDS_PER_ADDRESS_PER_HOUR = int(os.environ.get("VISITOR_IDS_PER_ADDRESS_PER_HOUR", "20"))
+VISITOR_IDS_PER_ADDRESS_PER_HOUR = env.int("VISITOR_IDS_PER_ADDRESS_PER_HOUR", default=20)
 # Anonymous pages are served from the shared cache for this long; 0 turns the page cache off.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # Discussions: comments, votes, reports. Rates are "count/seconds" per member
 # (discussions/ratelimit.py); accounts younger than NEW_ACCOUNT_AGE get the slower ones.
-COMMENT_MAX_LENGTH = int(os.environ.get("COMMENT_MAX_LENGTH", "5000"))
+COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=5000)
 COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
 COMMENT_DUPLICATE_SECONDS = 10
-COMMENT_HIDE_AFTER_REPORTS = int(os.environ.get("COMMENT_HIDE_AFTER_REPORTS", "3"))
+COMMENT_HIDE_AFTER_REPORTS = env.int("COMMENT_HIDE_AFTER_REPORTS", default=3)
 RATE_LIMITS = {"comment": "5/60", "vote": "60/60", "report": "10/3600"}
 RATE_LIMITS_NEW_ACCOUNT = {"comment": "2/60", "vote": "20/60", "report": "3/3600"}
 NEW_ACCOUNT_AGE = datetime.timedelta(days=1)
-RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 RATELIMIT_USE_CACHE = "ratelimit"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
 TAGGIT_CASE_INSENSITIVE = True

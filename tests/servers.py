@@ -162,6 +162,8 @@ class AppServer:
             "PAGE_CACHE_SECONDS": "60",
             "WEB_CONCURRENCY": "2",
             "PORT": str(self.port),
+            # without REDIS_URL: the node's shared cache, in a folder of this server's own
+            "CACHE_URL": f"filecache://{log.parent / f'cache-{self.port}'}",
             **env,
         }
         self.env.pop("DEBUG", None)

@@ -14,7 +14,15 @@ import pytest
 from tests.servers import ROOT, free_port
 
 # What the test suite sets for itself (config/testing.py) or a developer may have exported.
-NOT_SET = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "REDIS_URL", "PAGE_CACHE_SECONDS")
+NOT_SET = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+    "REDIS_URL",
+    "PAGE_CACHE_SECONDS",
+    "CACHE_URL",
+)
 
 
 def make(target: str, port: int, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
@@ -22,6 +30,8 @@ def make(target: str, port: int, tmp_path: Path) -> tuple[subprocess.Popen, Path
     env = {key: value for key, value in os.environ.items() if key not in NOT_SET}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     env["STATIC_ROOT"] = str(tmp_path / "static")
+    if target == "serve":  # its file cache where the test's files are, not in the checkout
+        env["CACHE_URL"] = f"filecache://{tmp_path / 'cache'}"
     output = tmp_path / f"make-{target}.log"
     with output.open("wb") as log:
         process = subprocess.Popen(

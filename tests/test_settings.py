@@ -1,6 +1,7 @@
 """Start-up behaviour that depends on the environment."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 # The browser fixture allows Django's sync calls inside Playwright's loop for this process only.
-NOT_INHERITED = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+NOT_INHERITED = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL")
 
 
 def manage(*args, **env):
@@ -48,6 +49,43 @@ def test_debug_is_off_unless_asked_for():
     assert manage("shell", "-c", code, DEBUG="1").stdout.split()[-1] == "True"
 
 
+def printed(code: str, **env) -> str:
+    """The last line `manage.py shell -c code` printed under this environment."""
+    result = manage("shell", "-c", f"from django.conf import settings; {code}", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_without_redis_the_workers_of_a_node_share_a_file_cache_and_the_dev_server_its_memory():
+    code = "c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION'))"
+    assert printed(code, SECRET_KEY="x") == f"config.cache.FileCache {ROOT / 'cache'}"
+    assert printed(code, DEBUG="1") == "django.core.cache.backends.locmem.LocMemCache"
+    assert printed(code, SECRET_KEY="x", CACHE_URL="filecache:///srv/cache") == (
+        "config.cache.FileCache /srv/cache"
+    )
+    redis = printed(code, SECRET_KEY="x", REDIS_URL="redis://127.0.0.1:6379/3")
+    assert redis == "config.cache.RedisCache redis://127.0.0.1:6379/3"
+
+
+def test_mail_goes_to_the_console_until_email_url_names_a_server():
+    code = "print(settings.EMAIL_BACKEND.rsplit('.', 2)[1], settings.EMAIL_HOST)"
+    assert printed(code, DEBUG="1") == "console localhost"
+    code = (
+        "print(settings.EMAIL_BACKEND.rsplit('.', 2)[1], settings.EMAIL_HOST, settings.EMAIL_PORT,"
+        " settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD, settings.EMAIL_USE_TLS)"
+    )
+    url = "smtp+tls://robot%40example.com:p%2Fss@smtp.example.com:587"
+    assert printed(code, DEBUG="1", EMAIL_URL=url) == (
+        "smtp smtp.example.com 587 robot@example.com p/ss True"
+    )
+
+
+def test_the_email_variables_that_email_url_replaced_stop_the_start_with_a_clear_message():
+    result = manage("check", DEBUG="1", EMAIL_HOST="smtp.example.com", EMAIL_PORT="587")
+    assert result.returncode != 0
+    assert "EMAIL_HOST, EMAIL_PORT: replaced by EMAIL_URL" in result.stderr
+
+
 def test_server_error_page_stands_alone():
     html = render_to_string("500.html")
     assert "Что-то сломалось на нашей стороне" in html
@@ -77,3 +115,15 @@ def test_cookies_are_http_only_secure_and_same_site_behind_https():
     code = f"from django.conf import settings; print([getattr(settings, n) for n in {names}])"
     printed = manage("shell", "-c", code, **PRODUCTION).stdout.strip().splitlines()[-1]
     assert printed == "[True, True, 'Lax', True, 'Lax', True, True]"
+
+
+def test_the_readme_names_every_variable_the_settings_read_and_no_other():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n### ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)`", table, flags=re.MULTILINE))
+    settings_py = (ROOT / "config" / "settings.py").read_text()
+    read = set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z_]+)\"", settings_py))
+    assert documented == read
+    gunicorn_py = (ROOT / "config" / "gunicorn.py").read_text()
+    for name in re.findall(r"os\.environ\.get\(\"([A-Z_]+)\"", gunicorn_py):
+        assert f"`{name}`" in table
