@@ -18,7 +18,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# The dev server and the scheduled jobs (Procfile.dev), so the feeds stay fresh; Ctrl-C stops both.
+# The dev server and the scheduled jobs (Procfile.dev), so the rankings stay fresh; Ctrl-C stops both.
 run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py load_demo

@@ -22,7 +22,7 @@ PROFILE_COMMENTS = 10
 @require_GET
 def profile(request, username):
     member = get_object_or_404(User, username=username, is_active=True)
-    articles = Article.objects.published().filter(author=member).for_listing().latest()
+    articles = Article.objects.published().filter(author=member).for_listing().newest_first()
     page = page_or_404(request, Paginator(articles, settings.ARTICLES_PER_PAGE))
     return render(
         request,

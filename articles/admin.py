@@ -110,7 +110,7 @@ class ArticleAdmin(DateHierarchyAdmin):
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk}
 
-    # Through the services: an article that stops being public leaves the feeds and every
+    # Through the services: an article that stops being public leaves the rankings and every
     # cached page at once, whichever way an editor takes it down.
     def save_model(self, request, obj, form, change):
         services.save_article(article=obj)

@@ -18,10 +18,10 @@ class LatestArticlesFeed(Feed):
     description = _("Новые статьи сообщества о продажах IT-услуг.")
 
     def items(self):
-        return self.latest(Article.objects.published())
+        return self.newest_first(Article.objects.published())
 
-    def latest(self, articles):
-        return articles.for_listing().prefetch_related("tags").latest()[:FEED_SIZE]
+    def newest_first(self, articles):
+        return articles.for_listing().prefetch_related("tags").newest_first()[:FEED_SIZE]
 
     def item_title(self, item):
         return escape(item.title)
@@ -66,4 +66,4 @@ class RubricFeed(LatestArticlesFeed):
         return escape(rubric.description or rubric.name)
 
     def items(self, rubric):
-        return self.latest(Article.objects.published().filter(rubric=rubric))
+        return self.newest_first(Article.objects.published().filter(rubric=rubric))

@@ -142,7 +142,7 @@ class ArticleQuerySet(models.QuerySet):
         """(id, updated_at, views_count, comments_count) rows: enough to find cached cards."""
         return self.values_list("id", "updated_at", "views_count", "comments_count", named=True)
 
-    def latest(self):
+    def newest_first(self):
         """Newest first; the id breaks ties so pages never overlap."""
         return self.order_by("-published_at", "-id")
 
@@ -266,7 +266,7 @@ class Article(models.Model):
 
 
 class ArticleDailyStats(models.Model):
-    """What happened to one article on one day: the source of the windowed feeds."""
+    """What happened to one article on one day: the source of the windowed rankings."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="daily_stats")
     date = models.DateField(_("день"))
@@ -282,7 +282,7 @@ class ArticleDailyStats(models.Model):
                 fields=["article", "date"], name="%(app_label)s_%(class)s_one_row_per_day"
             )
         ]
-        # Covering on PostgreSQL: the feeds sum a month of rows from the index alone.
+        # Covering on PostgreSQL: the rankings sum a month of rows from the index alone.
         indexes = [
             models.Index(
                 fields=["date", "article"],
@@ -295,7 +295,7 @@ class ArticleDailyStats(models.Model):
         return f"{self.article_id} @ {self.date}"
 
 
-class Feed(models.TextChoices):
+class Ranking(models.TextChoices):
     TRENDING = "trending", _("Сейчас в тренде")
     DISCUSSED = "discussed", _("Обсуждаемое")
 
@@ -310,10 +310,11 @@ class Period(models.TextChoices):
 PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30, Period.ALL: None}
 
 
-class FeedEntry(models.Model):
-    """One position of a precomputed feed for one period; rebuilt by services.rebuild_feeds()."""
+class RankingEntry(models.Model):
+    """One position of a precomputed ranking for one period; rebuilt by
+    ranking.rebuild_rankings()."""
 
-    feed = models.CharField(max_length=10, choices=Feed.choices)
+    ranking = models.CharField(max_length=10, choices=Ranking.choices)
     period = models.CharField(max_length=5, choices=Period.choices)
     position = models.PositiveIntegerField()
     # No database constraint: the table is rebuilt whole every few minutes, and checking 50,000
@@ -324,16 +325,17 @@ class FeedEntry(models.Model):
     rank = models.FloatField()
 
     class Meta:
-        verbose_name = _("место в ленте")
-        verbose_name_plural = _("места в лентах")
+        verbose_name = _("место в рейтинге")
+        verbose_name_plural = _("места в рейтингах")
         constraints = [
             models.UniqueConstraint(
-                fields=["feed", "period", "position"], name="%(app_label)s_%(class)s_one_position"
+                fields=["ranking", "period", "position"],
+                name="%(app_label)s_%(class)s_one_position",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.feed}/{self.period} #{self.position}"
+        return f"{self.ranking}/{self.period} #{self.position}"
 
 
 class FlushedBatch(models.Model):

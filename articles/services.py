@@ -1,4 +1,5 @@
-"""Writes of the articles app: view counting, daily statistics, the feeds, publishing."""
+"""Writes of the articles app: view counting, daily statistics, publishing (the rankings are
+rebuilt in articles/ranking.py)."""
 
 import datetime
 import re
@@ -16,17 +17,9 @@ from django.utils import timezone
 
 from config import cache_keys
 
-from . import counters
+from . import counters, ranking
 from .caching import bump_content_generation
-from .models import (
-    PERIOD_DAYS,
-    Article,
-    ArticleDailyStats,
-    Feed,
-    FeedEntry,
-    FlushedBatch,
-    Period,
-)
+from .models import Article, ArticleDailyStats, FlushedBatch
 
 # Crawlers, link previewers and headless browsers. They rarely run the page's script, but some do,
 # and a headless browser is how a script would fake readers.
@@ -36,15 +29,6 @@ BOT_RE = re.compile(
     re.IGNORECASE,
 )
 
-# Trending weights: a comment says more than a view, a vote somewhat less than a comment.
-COMMENT_WEIGHT = 5
-VOTE_WEIGHT = 3
-GRAVITY = 1.8
-AGE_OFFSET_HOURS = 2
-FEEDS_ADVISORY_LOCK = 7_340_021
-# Nobody pages through more than this; the all-time list still reaches page 1000 and beyond.
-WINDOWED_FEED_SIZE = 2_000
-ALL_TIME_FEED_SIZE = 25_000
 # Visitor ids are signed with a salt of their own, so no other signed value of the site passes.
 VISITOR_SALT = "articles.visitor-id"
 VISITOR_ID_MAX_LENGTH = 100
@@ -174,110 +158,6 @@ def record_view(
     return True
 
 
-def _age_hours_sql() -> str:
-    if connection.vendor == "postgresql":
-        # float, not numeric: PostgreSQL's numeric power() is a hundred times slower
-        return "CAST(EXTRACT(EPOCH FROM (%(now)s - published_at)) AS DOUBLE PRECISION) / 3600.0"
-    return "(julianday(%(now)s) - julianday(published_at)) * 24.0"
-
-
-def _insert_ranked(cursor, *, feed: str, period: str, rank: str, source: str, where: str, params):
-    """Insert the best rows of source into FeedEntry at positions 0, 1, 2..."""
-    limit = ALL_TIME_FEED_SIZE if period == Period.ALL else WINDOWED_FEED_SIZE
-    order = "rank DESC, published_at DESC, id DESC"
-    cursor.execute(
-        f"INSERT INTO {FeedEntry._meta.db_table} (feed, period, position, article_id, rank) "  # noqa: S608
-        f"SELECT %(feed)s, %(period)s, ROW_NUMBER() OVER (ORDER BY {order}) - 1, id, rank "
-        f"FROM (SELECT id, published_at, {rank} AS rank FROM {source} WHERE {where} "
-        f"ORDER BY {order} LIMIT {limit}) ranked",
-        {**params, "feed": feed, "period": period},
-    )
-
-
-def rebuild_feeds() -> None:
-    """Recompute every feed and period into FeedEntry.
-
-    Trending ranks an article by its engagement inside the period, E = views + 5 x comments +
-    3 x votes (net), divided by (age in hours + 2) ^ 1.8, the gravity of Hacker News: a fresh
-    article with a little engagement beats an old one with more. "All time" has no window and no
-    gravity: it is the most engaging articles ever. Discussed ranks by comments inside the period.
-    Ties go to the newer article, then the higher id, so the order is always the same.
-
-    The daily statistics of the last month are summed once, for all three windows at the same
-    time, into a temporary table; each feed is then one INSERT ... SELECT of its best rows.
-    """
-    now = timezone.now()
-    today = timezone.localdate()
-    since = {
-        period: today - datetime.timedelta(days=days - 1)
-        for period, days in PERIOD_DAYS.items()
-        if days is not None
-    }
-    params = {"now": now, **{f"since_{period}": day for period, day in since.items()}}
-    windows = ", ".join(
-        f"SUM(CASE WHEN s.date >= %(since_{p})s THEN s.{column} ELSE 0 END) AS {column}_{p}"
-        for p in since
-        for column in ("views", "comments", "votes")
-    )
-    present = ", ".join(
-        f"MAX(CASE WHEN s.date >= %(since_{p})s THEN 1 ELSE 0 END) AS in_{p}" for p in since
-    )
-    public = "a.status = 'published' AND a.published_at <= %(now)s"
-    gravity = f"POWER({_age_hours_sql()} + {AGE_OFFSET_HOURS}, {GRAVITY})"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One rebuild at a time; a second waits, then rebuilds from fresher data.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEEDS_ADVISORY_LOCK])
-            # Compiling these short queries costs more than running them, and the month's
-            # aggregate should sort in memory rather than spill to disk.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute("DROP TABLE IF EXISTS feed_window")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE feed_window AS SELECT a.id, a.published_at, w.* FROM "  # noqa: S608
-            f"(SELECT s.article_id, {windows}, {present} "
-            f"FROM {ArticleDailyStats._meta.db_table} s "
-            "WHERE s.date >= %(since_month)s GROUP BY s.article_id) w "
-            f"JOIN {Article._meta.db_table} a ON a.id = w.article_id WHERE {public}",
-            params,
-        )
-        FeedEntry.objects.all().delete()
-        for period in since:
-            engagement = (
-                f"CAST(views_{period} + {COMMENT_WEIGHT} * comments_{period} "
-                f"+ {VOTE_WEIGHT} * votes_{period} AS DOUBLE PRECISION)"
-            )
-            _insert_ranked(
-                cursor, feed=Feed.TRENDING, period=period, rank=f"{engagement} / {gravity}",
-                source="feed_window", where=f"in_{period} = 1", params=params,
-            )  # fmt: skip
-            _insert_ranked(
-                cursor, feed=Feed.DISCUSSED, period=period,
-                rank=f"CAST(comments_{period} AS DOUBLE PRECISION)",
-                source="feed_window", where=f"in_{period} = 1 AND comments_{period} > 0",
-                params=params,
-            )  # fmt: skip
-        # One pass over the articles for both all-time feeds.
-        cursor.execute("DROP TABLE IF EXISTS feed_all")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE feed_all AS SELECT id, published_at, comments_count, "  # noqa: S608
-            f"CAST(views_count + {COMMENT_WEIGHT} * comments_count + {VOTE_WEIGHT} * score "
-            f"AS DOUBLE PRECISION) AS engagement FROM {Article._meta.db_table} a WHERE {public}",
-            params,
-        )
-        _insert_ranked(
-            cursor, feed=Feed.TRENDING, period=Period.ALL, rank="engagement",
-            source="feed_all", where="1 = 1", params=params,
-        )  # fmt: skip
-        _insert_ranked(
-            cursor, feed=Feed.DISCUSSED, period=Period.ALL,
-            rank="CAST(comments_count AS DOUBLE PRECISION)",
-            source="feed_all", where="comments_count > 0", params=params,
-        )  # fmt: skip
-        cursor.execute("DROP TABLE feed_all")
-        cursor.execute("DROP TABLE feed_window")
-
-
 def _forget_view_targets(ids) -> None:
     """Drop the cached view targets now and after the commit, so views follow the new status at
     once (a report in between would cache the old one)."""
@@ -287,13 +167,8 @@ def _forget_view_targets(ids) -> None:
 
 
 def _withdraw(ids) -> None:
-    """Take these articles off the feeds and off every cached page, at once."""
-    if connection.vendor == "postgresql":
-        # A rebuild running now would put them back from its older snapshot: wait for it, and
-        # make the next one wait for this transaction.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEEDS_ADVISORY_LOCK])
-    FeedEntry.objects.filter(article_id__in=ids).delete()
+    """Take these articles off the rankings and off every cached page, at once."""
+    ranking.withdraw(ids)
     _forget_view_targets(ids)
     bump_content_generation()
 
@@ -314,7 +189,7 @@ def publish(*, articles) -> int:
 
 
 def unpublish(*, articles) -> int:
-    """Turn articles back into drafts, off the feeds and every cached page; returns how many."""
+    """Turn articles back into drafts, off the rankings and every cached page; returns how many."""
     ids = [a.pk for a in articles if a.status == Article.Status.PUBLISHED]
     with transaction.atomic():
         Article.objects.filter(pk__in=ids).update(status=Article.Status.DRAFT)
@@ -324,7 +199,7 @@ def unpublish(*, articles) -> int:
 
 def save_article(*, article: Article) -> None:
     """Save an editor's changes; an article that stops being public (a draft again, or a publish
-    date moved ahead) leaves the feeds and every cached page at once."""
+    date moved ahead) leaves the rankings and every cached page at once."""
     with transaction.atomic():
         was_public = (
             article.pk is not None and Article.objects.published().filter(pk=article.pk).exists()

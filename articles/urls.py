@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import feeds, views
 from .caching import anonymous_page_cache
-from .models import Feed
+from .models import Ranking
 
 app_name = "articles"
 urlpatterns = [
@@ -17,8 +17,8 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("authors/<str:username>/", views.author, name="author"),
     path("series/<slug:slug>/", views.series, name="series"),
-    path("trending/", views.feed_list, {"feed": Feed.TRENDING}, name="trending"),
-    path("discussed/", views.feed_list, {"feed": Feed.DISCUSSED}, name="discussed"),
+    path("trending/", views.ranking_list, {"ranking": Ranking.TRENDING}, name="trending"),
+    path("discussed/", views.ranking_list, {"ranking": Ranking.DISCUSSED}, name="discussed"),
     path("rss/", anonymous_page_cache()(feeds.LatestArticlesFeed()), name="rss"),
     path("atom/", anonymous_page_cache()(feeds.LatestArticlesAtomFeed()), name="atom"),
 ]

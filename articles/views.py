@@ -19,7 +19,7 @@ from config.http import page_or_404
 
 from . import services
 from .caching import anonymous_page_cache, choice, content_generation, page_number
-from .models import Article, Feed, FeedEntry, Period, Rubric, Series, Tag
+from .models import Article, Period, Ranking, RankingEntry, Rubric, Series, Tag
 
 # The thread's orders (discussions.thread.SORTS, which a test keeps equal): an unknown one shows
 # the default, so it is the same page.
@@ -81,7 +81,7 @@ def _article_list(request, ordered, *, title: str, count_key: str, **context):
 @anonymous_page_cache(page=page_number)
 @require_safe
 def home(request):
-    page = _card_page(request, Article.objects.published().latest(), count_key="home")
+    page = _card_page(request, Article.objects.published().newest_first(), count_key="home")
     return render(request, "articles/home.html", {"page_obj": page, "articles": page.object_list})
 
 
@@ -91,7 +91,7 @@ def rubric(request, slug):
     rubric = get_object_or_404(Rubric, slug=slug)
     return _article_list(
         request,
-        Article.objects.published().filter(rubric=rubric).latest(),
+        Article.objects.published().filter(rubric=rubric).newest_first(),
         title=rubric.name,
         count_key=f"rubric:{rubric.pk}",
         description=rubric.description,
@@ -106,7 +106,7 @@ def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     return _article_list(
         request,
-        Article.objects.published().filter(tags=tag).latest(),
+        Article.objects.published().filter(tags=tag).newest_first(),
         title=f"#{tag.name}",
         count_key=f"tag:{tag.pk}",
         tag=tag,
@@ -135,33 +135,33 @@ def series(request, slug):
 
 @anonymous_page_cache(period=PERIODS, page=page_number)
 @require_safe
-def feed_list(request, feed):
-    """'Смотреть все' behind a sidebar tab: the whole precomputed feed for a period."""
+def ranking_list(request, ranking):
+    """'Смотреть все' behind a sidebar tab: the whole precomputed ranking for a period."""
     period = request.GET.get("period", Period.WEEK)
     if period not in Period.values:
         raise Http404(_("Неизвестный период."))
     # Positions are contiguous, so a page is a range of them: no OFFSET however deep the page.
     page = _page(
         request,
-        FeedEntry.objects.filter(feed=feed, period=period).order_by("position"),
-        count_key=f"{feed}:{period}",
+        RankingEntry.objects.filter(ranking=ranking, period=period).order_by("position"),
+        count_key=f"{ranking}:{period}",
     )
     start = page.start_index() - 1 if page.paginator.count else 0
     ids = list(
-        FeedEntry.objects.filter(
-            feed=feed, period=period, position__gte=start, position__lt=page.end_index()
+        RankingEntry.objects.filter(
+            ranking=ranking, period=period, position__gte=start, position__lt=page.end_index()
         )
         .order_by("position")
         .values_list("article_id", flat=True)
     )
     return render(
         request,
-        "articles/feed_list.html",
+        "articles/ranking_list.html",
         {
             "page_obj": page,
             "articles": _card_states(ids),
-            "title": Feed(feed).label,
-            "feed": feed,
+            "title": Ranking(ranking).label,
+            "ranking": ranking,
             "period": period,
             "periods": Period.choices,
         },
@@ -174,7 +174,7 @@ def _render_article(request, article, *, preview=False):
         .filter(rubric_id=article.rubric_id)
         .exclude(pk=article.pk)
         .only("title", "slug", "views_count", "comments_count")
-        .latest()[:3]
+        .newest_first()[:3]
     )
 
     def issue(direction: str):

@@ -6,7 +6,7 @@
 100,000 published articles, 50,000 members, 1,000,000 comments in threads, 2,000,000 votes and a
 year of daily view statistics, loaded with COPY; then every denormalised counter is set with
 set-based SQL and checked with `manage.py recount_counters` (it must fix nothing), the tables are
-vacuumed and analysed, and the feeds are rebuilt. Without --reset it refuses a database that
+vacuumed and analysed, and the rankings are rebuilt. Without --reset it refuses a database that
 already holds members or articles. --scale 0.01 makes a small copy for trying the scripts out;
 the bench article keeps its 300 comments at any scale.
 
@@ -122,15 +122,15 @@ def has_data() -> bool:
 
 
 def is_complete() -> bool:
-    """True when a full generation finished: the bench article, its thread and the feeds exist."""
-    from articles.models import Article, FeedEntry
+    """True when a full generation finished: the bench article, its thread, the rankings."""
+    from articles.models import Article, RankingEntry
     from discussions.models import Comment
 
     article = Article.objects.filter(slug=BENCH_SLUG).first()
     return (
         article is not None
         and Comment.objects.filter(article=article).count() == BENCH_COMMENTS
-        and FeedEntry.objects.exists()
+        and RankingEntry.objects.exists()
     )
 
 
@@ -180,7 +180,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from articles.services import rebuild_feeds
+    from articles.ranking import rebuild_rankings
 
     timings = Timings()
     size = sizes(args.scale)
@@ -205,8 +205,8 @@ def main(argv=None) -> int:
                 reset(cursor)
         stats_rows = generate(cursor, random.Random(args.seed), size, timings)
     print(verify_counters(timings), flush=True)
-    with timings.step("rebuild_feeds()"):
-        rebuild_feeds()
+    with timings.step("rebuild_rankings()"):
+        rebuild_rankings()
     print(f"Daily statistics rows: {stats_rows:,}")
     print(timings.report())
     return 0

@@ -13,7 +13,7 @@ the database with bench/generate.py (about 4 minutes); later runs reuse it.
 Then: collectstatic; count each page's queries and bytes in-process (Django's test client,
 CaptureQueriesContext, the same database and Redis, page cache on, first request cold), on the
 big data and on a 1% copy (`<name>_small`); EXPLAIN (ANALYZE, BUFFERS) every query of the list
-pages; time rebuild_feeds(); start gunicorn with the production settings (2 workers, DEBUG off,
+pages; time rebuild_rankings(); start gunicorn with the production settings (2 workers, DEBUG off,
 whitenoise) and run `wrk -t2 -c16 -d15s --latency` against /healthz (the floor, first and last)
 and each page; restart it with PAGE_CACHE_SECONDS=0 and load the pages again. Prints the table
 with the targets of issue 4 and writes it to bench/RESULTS.md; raw wrk output, gunicorn logs and
@@ -61,7 +61,7 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.
 # Tables big enough that a sequential scan of them on a page is a bug.
 BIG_TABLES = (
     "articles_article", "articles_articledailystats", "articles_taggedarticle",
-    "articles_feedentry", "discussions_comment", "discussions_commentvote",
+    "articles_rankingentry", "discussions_comment", "discussions_commentvote",
     "discussions_articlevote", "discussions_notification", "discussions_bookmark",
     "accounts_user",
 )  # fmt: skip
@@ -467,12 +467,12 @@ def explain_pages(counts: dict[str, Count], page_list: list[Page]) -> dict[str, 
 
 
 def time_feeds(times: int = 2) -> list[float]:
-    from articles.services import rebuild_feeds
+    from articles.ranking import rebuild_rankings
 
     durations = []
     for _ in range(times):
         started = time.monotonic()
-        rebuild_feeds()
+        rebuild_rankings()
         durations.append(time.monotonic() - started)
     return durations
 
@@ -539,7 +539,7 @@ def data_sizes() -> dict[str, int]:
         "articles": "articles_article", "members": "accounts_user",
         "comments": "discussions_comment", "article votes": "discussions_articlevote",
         "comment votes": "discussions_commentvote", "daily stats": "articles_articledailystats",
-        "feed entries": "articles_feedentry",
+        "ranking entries": "articles_rankingentry",
     }  # fmt: skip
     sizes = {}
     with connection.cursor() as cursor:
@@ -711,9 +711,9 @@ def count_only() -> int:
     import django
 
     django.setup()
-    from articles.services import rebuild_feeds
+    from articles.ranking import rebuild_rankings
 
-    rebuild_feeds()
+    rebuild_rankings()
     site = find_site()
     counts = count_queries([page for page in pages(site) if page.kind != "floor"])
     print(json.dumps({key: [c.status, c.queries] for key, c in counts.items()}))
@@ -799,7 +799,7 @@ def main(argv=None) -> int:
         wanted = {"healthz", "healthz_end", *args.only.split(",")}
         page_list = [page for page in page_list if page.key in wanted]
 
-    print("Timing rebuild_feeds() on the full data ...", file=sys.stderr, flush=True)
+    print("Timing rebuild_rankings() on the full data ...", file=sys.stderr, flush=True)
     feeds_seconds = time_feeds()
     print("Counting queries in-process ...", file=sys.stderr, flush=True)
     counts = count_queries([page for page in page_list if page.kind != "floor"])
@@ -892,7 +892,7 @@ def render_report(**data) -> str:
     feeds = data["feeds_seconds"]
     met = "met" if max(feeds) < FEEDS_LIMIT_S else "**NOT met**"
     lines.append(
-        f"- rebuild_feeds() on the full data: {', '.join(f'{s:.2f} s' for s in feeds)} "
+        f"- rebuild_rankings() on the full data: {', '.join(f'{s:.2f} s' for s in feeds)} "
         f"(target < {FEEDS_LIMIT_S:.0f} s: {met})."
     )
     for key, result in data["passes"].items():

@@ -21,7 +21,7 @@ from django_ratelimit.core import get_usage
 from config.client import address_key, client_ip
 from config.http import RateLimited
 
-TAKE_TURNS_LOCK = 7_340_022  # advisory lock namespace (PostgreSQL); the feeds use 7_340_021
+TAKE_TURNS_LOCK = 7_340_022  # advisory lock namespace (PostgreSQL); the rankings use 7_340_021
 
 
 def _key(group: str, request) -> str:

@@ -113,7 +113,7 @@ def test_make_serve_answers_on_127_0_0_1(port, tmp_path):
 def test_make_run_serves_its_port_and_runs_the_jobs_until_ctrl_c(port, tmp_path):
     process, output = make("run", port, tmp_path)
     try:
-        wait_for(lambda: "feeds rebuilt in" in output.read_text(), output, process)
+        wait_for(lambda: "rankings rebuilt in" in output.read_text(), output, process)
         wait_for(lambda: get(f"http://127.0.0.1:{port}/")[0] == 200, output, process)
         status, html = get(f"http://127.0.0.1:{port}/")
         assert f'<link rel="canonical" href="http://127.0.0.1:{port}/">' in html

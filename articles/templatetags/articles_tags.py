@@ -14,7 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from articles import markup
-from articles.models import Article, ChatBlock, Feed, FeedEntry, Period, Rubric
+from articles.models import Article, ChatBlock, Period, Ranking, RankingEntry, Rubric
 from config import cache_keys
 
 register = template.Library()
@@ -62,16 +62,16 @@ def cut(text, limit) -> str:
 
 @register.inclusion_tag("includes/_sidebar.html", takes_context=True)
 def sidebar(context):
-    """The chat block and the two feed tabs shown on every page."""
+    """The chat block and the two ranking tabs shown on every page."""
     now = timezone.now()
     tabs = []
-    for feed, url_name in (
-        (Feed.TRENDING, "articles:trending"),
-        (Feed.DISCUSSED, "articles:discussed"),
+    for ranking, url_name in (
+        (Ranking.TRENDING, "articles:trending"),
+        (Ranking.DISCUSSED, "articles:discussed"),
     ):
         # Only public articles, whatever the last rebuild saw: the tabs never link to a 404.
-        entries = FeedEntry.objects.filter(
-            feed=feed, period=SIDEBAR_PERIOD, position__lt=SIDEBAR_SIZE,
+        entries = RankingEntry.objects.filter(
+            ranking=ranking, period=SIDEBAR_PERIOD, position__lt=SIDEBAR_SIZE,
             article__status=Article.Status.PUBLISHED, article__published_at__lte=now,
         ).select_related("article__rubric", "article__series").only(
             "position", "article__title", "article__slug", "article__excerpt",
@@ -81,8 +81,8 @@ def sidebar(context):
         ).order_by("position")  # fmt: skip
         tabs.append(
             {
-                "feed": feed,
-                "label": Feed(feed).label,
+                "ranking": ranking,
+                "label": Ranking(ranking).label,
                 "url_name": url_name,
                 "period": SIDEBAR_PERIOD,
                 "articles": [entry.article for entry in entries],

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from articles.models import ChatBlock
-from articles.services import add_daily_stats, rebuild_feeds
+from articles.ranking import rebuild_rankings
+from articles.services import add_daily_stats
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,7 @@ def demo(make_article):
     talked = make_article(title="Спор о предоплате", tags=["переговоры"])
     add_daily_stats(article_id=hot.pk, date=timezone.localdate(), views=40)
     add_daily_stats(article_id=talked.pk, date=timezone.localdate(), comments=4)
-    rebuild_feeds()
+    rebuild_rankings()
     return hot, talked
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.services import rebuild_feeds
+from articles.ranking import rebuild_rankings
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def page_cache(settings):
 
 def test_anonymous_pages_come_from_the_cache(client, make_article, page_cache):
     article = make_article(title="Старая новость")
-    rebuild_feeds()
+    rebuild_rankings()
     for url in ("/", article.get_absolute_url(), "/rss/", "/trending/?period=all"):
         first = client.get(url)
         assert first["X-Page-Cache"] == "miss", url
@@ -158,7 +158,7 @@ def test_random_query_strings_neither_bypass_nor_fill_the_cache(
     import secrets
 
     article = make_article()
-    rebuild_feeds()
+    rebuild_rankings()
     urls = ["/", article.get_absolute_url(), "/trending/", "/rss/"]
     for url in urls:
         client.get(url)
@@ -181,7 +181,7 @@ def test_known_parameters_are_keyed_in_their_canonical_form(
     article = make_article(title="Первая")
     for n in range(4):
         make_article(title=f"Ещё одна {n}")
-    rebuild_feeds()
+    rebuild_rankings()
     second = client.get("/?page=2")
     assert second["X-Page-Cache"] == "miss"
     for variant in ("/?page=02", "/?page=+2", "/?page=1&page=2", "/?x=1&page=2"):

@@ -15,7 +15,7 @@ from articles.models import (
     Article,
     ArticleDailyStats,
     ChatBlock,
-    FeedEntry,
+    RankingEntry,
     Rubric,
     Series,
     Tag,
@@ -71,7 +71,7 @@ def test_load_demo_creates_the_demo_site():
     chat = ChatBlock.objects.get(pk=1)
     assert (chat.name, chat.members_count) == ("Sales Label in IT Chat", 1755)
     assert ArticleDailyStats.objects.exists()
-    assert FeedEntry.objects.filter(feed="trending", period="week").exists()
+    assert RankingEntry.objects.filter(ranking="trending", period="week").exists()
     assert len(set(Article.objects.values_list("reading_time", flat=True))) >= 5
     assert max(Article.objects.values_list("reading_time", flat=True)) >= 10
     assert "http://127.0.0.1:8000" in output and "/admin/" in output

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Series
-from articles.services import add_daily_stats, rebuild_feeds
+from articles.ranking import rebuild_rankings
+from articles.services import add_daily_stats
 
 # sidebar (chat, two tabs) and the header's rubric nav, on every page until cached
 CHROME_QUERIES = 4
@@ -30,7 +31,7 @@ def site(make_article, make_user):
             )
             add_daily_stats(article_id=article.pk, date=timezone.localdate(), views=i, comments=1)
             articles.append(article)
-        rebuild_feeds()
+        rebuild_rankings()
         middle = articles[n // 2]
         return {
             "home": "/",

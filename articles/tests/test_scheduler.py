@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import FeedEntry
-from articles.services import add_daily_stats, rebuild_feeds
+from articles.models import RankingEntry
+from articles.ranking import rebuild_rankings
+from articles.services import add_daily_stats
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE|REPLACE)\b", re.I)
 
@@ -30,9 +31,9 @@ def test_run_jobs_runs_every_job_then_stops_on_ctrl_c(make_article, ctrl_c_at_fi
     call_command("run_jobs")
     out = capsys.readouterr().out
     assert "flushed 0 views" in out
-    assert "feeds rebuilt" in out
+    assert "rankings rebuilt" in out
     assert out.rstrip().endswith("stopped")
-    assert FeedEntry.objects.filter(article=article).exists()
+    assert RankingEntry.objects.filter(article=article).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,15 +49,15 @@ def test_a_failing_job_does_not_stop_the_others(
     monkeypatch.setattr("articles.management.commands.flush_views.flush_views", database_away)
     call_command("run_jobs")
     assert "scheduled job flush_views failed" in caplog.text
-    assert FeedEntry.objects.filter(article=article).exists(), "rebuild_feeds still ran"
+    assert RankingEntry.objects.filter(article=article).exists(), "rebuild_rankings still ran"
 
 
 def test_a_readers_get_never_rebuilds_or_writes(client, make_article, make_user):
     old = make_article(title="Вчерашний лидер")
     add_daily_stats(article_id=old.pk, date=timezone.localdate(), views=50)
-    rebuild_feeds()
+    rebuild_rankings()
     cache.clear()  # whatever marked the rankings as fresh has long expired
-    ranked = list(FeedEntry.objects.values_list("id", "article_id"))
+    ranked = list(RankingEntry.objects.values_list("id", "article_id"))
     new = make_article(title="Новый лидер")
     add_daily_stats(article_id=new.pk, date=timezone.localdate(), views=5000)
     member = make_user()
@@ -78,4 +79,4 @@ def test_a_readers_get_never_rebuilds_or_writes(client, make_article, make_user)
     assert writes_of_reading(pages) == []
     client.force_login(member)
     assert writes_of_reading(pages) == []
-    assert list(FeedEntry.objects.values_list("id", "article_id")) == ranked
+    assert list(RankingEntry.objects.values_list("id", "article_id")) == ranked

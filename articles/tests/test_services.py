@@ -3,15 +3,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, ArticleDailyStats, Feed, FeedEntry, Period
-from articles.services import add_daily_stats, rebuild_feeds, record_view, unpublish
+from articles.models import Article, ArticleDailyStats, Period, Ranking, RankingEntry
+from articles.ranking import rebuild_rankings
+from articles.services import add_daily_stats, record_view, unpublish
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 ADDRESS = "198.51.100.20"
 
 
-def feed_titles(feed, period):
-    entries = FeedEntry.objects.filter(feed=feed, period=period).order_by("position")
+def ranking_titles(ranking, period):
+    entries = RankingEntry.objects.filter(ranking=ranking, period=period).order_by("position")
     return [entry.article.title for entry in entries.select_related("article")]
 
 
@@ -52,22 +53,22 @@ def test_trending_weighs_engagement_by_freshness(make_article):
     Article.objects.filter(pk=old.pk).update(views_count=50)
     Article.objects.filter(pk=fresh.pk).update(views_count=10)
     Article.objects.filter(pk=talked.pk).update(comments_count=3)
-    rebuild_feeds()
-    assert feed_titles(Feed.TRENDING, Period.DAY) == ["fresh", "talked", "old"]
+    rebuild_rankings()
+    assert ranking_titles(Ranking.TRENDING, Period.DAY) == ["fresh", "talked", "old"]
     # All time has no gravity: plain engagement, 50 > 15 > 10.
-    assert feed_titles(Feed.TRENDING, Period.ALL) == ["old", "talked", "fresh"]
-    assert feed_titles(Feed.DISCUSSED, Period.DAY) == ["talked"]
+    assert ranking_titles(Ranking.TRENDING, Period.ALL) == ["old", "talked", "fresh"]
+    assert ranking_titles(Ranking.DISCUSSED, Period.DAY) == ["talked"]
 
 
 def test_windows_only_count_engagement_inside_them(make_article):
     today = timezone.localdate()
     article = make_article(title="last month")
     add_daily_stats(article_id=article.pk, date=today - timedelta(days=10), views=5, comments=1)
-    rebuild_feeds()
-    assert feed_titles(Feed.TRENDING, Period.WEEK) == []
-    assert feed_titles(Feed.TRENDING, Period.MONTH) == ["last month"]
-    assert feed_titles(Feed.DISCUSSED, Period.WEEK) == []
-    assert feed_titles(Feed.DISCUSSED, Period.MONTH) == ["last month"]
+    rebuild_rankings()
+    assert ranking_titles(Ranking.TRENDING, Period.WEEK) == []
+    assert ranking_titles(Ranking.TRENDING, Period.MONTH) == ["last month"]
+    assert ranking_titles(Ranking.DISCUSSED, Period.WEEK) == []
+    assert ranking_titles(Ranking.DISCUSSED, Period.MONTH) == ["last month"]
 
 
 def test_ties_are_broken_by_date_then_id(make_article):
@@ -78,24 +79,24 @@ def test_ties_are_broken_by_date_then_id(make_article):
     for article in (first, second, newer):
         add_daily_stats(article_id=article.pk, date=timezone.localdate(), comments=2)
         Article.objects.filter(pk=article.pk).update(comments_count=2)
-    rebuild_feeds()
-    assert feed_titles(Feed.DISCUSSED, Period.WEEK) == ["newer", "second", "first"]
-    assert feed_titles(Feed.DISCUSSED, Period.ALL) == ["newer", "second", "first"]
-    rebuild_feeds()  # rebuilding is repeatable
-    assert feed_titles(Feed.DISCUSSED, Period.ALL) == ["newer", "second", "first"]
+    rebuild_rankings()
+    assert ranking_titles(Ranking.DISCUSSED, Period.WEEK) == ["newer", "second", "first"]
+    assert ranking_titles(Ranking.DISCUSSED, Period.ALL) == ["newer", "second", "first"]
+    rebuild_rankings()  # rebuilding is repeatable
+    assert ranking_titles(Ranking.DISCUSSED, Period.ALL) == ["newer", "second", "first"]
 
 
-def test_feeds_leave_out_unpublished_and_future_articles(make_article):
+def test_rankings_leave_out_unpublished_and_future_articles(make_article):
     today = timezone.localdate()
     public = make_article(title="public")
     future = make_article(title="future", published_at=timezone.now() + timedelta(days=1))
     draft = make_article(title="draft", status=Article.Status.DRAFT)
     for article in (public, future, draft):
         add_daily_stats(article_id=article.pk, date=today, views=3)
-    rebuild_feeds()
-    assert feed_titles(Feed.TRENDING, Period.WEEK) == ["public"]
+    rebuild_rankings()
+    assert ranking_titles(Ranking.TRENDING, Period.WEEK) == ["public"]
     unpublish(articles=[public])
-    assert feed_titles(Feed.TRENDING, Period.WEEK) == []
+    assert ranking_titles(Ranking.TRENDING, Period.WEEK) == []
 
 
 def test_daily_stats_upsert_adds(make_article):
@@ -135,3 +136,26 @@ def test_a_just_published_article_counts_views_at_once(client, make_article, sig
     publish(articles=[draft])
     answer = client.post(url, {"visitor": visitor}, HTTP_USER_AGENT=BROWSER)
     assert answer.status_code == 200 and answer.json()["counted"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rankings_migration_keeps_the_ranked_rows(make_article):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    article = make_article()
+    executor = MigrationExecutor(connection)
+    before = [("articles", "0006_shared_counters")]
+    after = [("articles", "0007_rankings")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("articles", "FeedEntry")
+    old.objects.create(feed="trending", period="week", position=0, article_id=article.pk, rank=2.5)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("articles", "RankingEntry")
+    assert list(new.objects.values_list("ranking", "period", "position", "article_id", "rank")) == [
+        ("trending", "week", 0, article.pk, 2.5)
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, FeedEntry, Series
-from articles.services import add_daily_stats, rebuild_feeds
+from articles.models import Article, RankingEntry, Series
+from articles.ranking import rebuild_rankings
+from articles.services import add_daily_stats
 
 TITLE = "Снятая с публикации статья"
 
@@ -24,7 +25,7 @@ def site(make_article, rubric, settings):
     neighbour = make_article(title="Соседний выпуск", series=series, series_number=2)
     add_daily_stats(article_id=target.pk, date=timezone.localdate(), views=50, comments=3)
     Article.objects.filter(pk=target.pk).update(comments_count=3, views_count=50)
-    rebuild_feeds()
+    rebuild_rankings()
     target.refresh_from_db()
     pages = [
         "/",
@@ -113,7 +114,7 @@ def test_a_takedown_leaves_every_cached_page_at_once(client, admin_client, site,
     warm(client, target, pages)
     take_down(admin_client, target)
     assert not Article.objects.published().filter(pk=target.pk).exists()
-    assert not FeedEntry.objects.filter(article_id=target.pk).exists()
+    assert not RankingEntry.objects.filter(article_id=target.pk).exists()
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -135,6 +136,6 @@ def test_the_sidebar_never_links_to_an_article_that_is_not_public(client, make_a
     """Even before the next rebuild, and whatever wrote the article row."""
     article = make_article(title=TITLE)
     add_daily_stats(article_id=article.pk, date=timezone.localdate(), views=10, comments=1)
-    rebuild_feeds()
+    rebuild_rankings()
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
     assert TITLE not in client.get("/").content.decode()

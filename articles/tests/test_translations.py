@@ -14,7 +14,7 @@ from django.conf import settings
 from django.template import Context, Template
 from django.utils import translation
 
-from articles.services import rebuild_feeds
+from articles.ranking import rebuild_rankings
 
 LANGUAGES = ["ru", "en"]
 NPLURALS = {"ru": 3, "en": 2}
@@ -207,7 +207,7 @@ def english_article(make_article, make_user, rubric):
         author=make_user(display_name="Anna Writer"),
         tags=["negotiations"],
     )
-    rebuild_feeds()
+    rebuild_rankings()
     return article
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ChatBlock, Series
-from articles.services import rebuild_feeds
+from articles.ranking import rebuild_rankings
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def test_home_lists_published_articles_as_cards(client, make_article, chat):
     article = make_article(title="Как продавать аутсорс", tags=["переговоры"])
     make_article(title="Черновик про скидки", status=Article.Status.DRAFT)
     make_article(title="Статья из будущего", published_at=timezone.now() + timedelta(days=3))
-    rebuild_feeds()
+    rebuild_rankings()
     response = client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -113,20 +113,20 @@ def test_bad_input_is_a_styled_404(client, db, url):
     assert "Такой страницы нет" in response.content.decode()
 
 
-def test_feed_list_with_period_filter(client, make_article):
+def test_ranking_list_with_period_filter(client, make_article):
     article = make_article(title="Горячая статья")
     from articles.services import add_daily_stats
 
     add_daily_stats(article_id=article.pk, date=timezone.localdate(), views=10, comments=2)
-    rebuild_feeds()
-    for feed in ("trending", "discussed"):
+    rebuild_rankings()
+    for ranking in ("trending", "discussed"):
         for period in ("day", "week", "month", "all"):
-            response = client.get(reverse(f"articles:{feed}"), {"period": period})
+            response = client.get(reverse(f"articles:{ranking}"), {"period": period})
             assert response.status_code == 200
             html = response.content.decode()
             assert 'aria-current="page"' in html
-            if feed == "trending" or period != "all":
-                assert "Горячая статья" in html, (feed, period)
+            if ranking == "trending" or period != "all":
+                assert "Горячая статья" in html, (ranking, period)
 
 
 def test_language_switch_serves_english(client, make_article):

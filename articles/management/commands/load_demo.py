@@ -18,7 +18,7 @@ from accounts.permissions import EDITORS, MODERATORS
 from articles import demo
 from articles.demo.generated import BATCH_SIZE, STATS_DAYS, ArticleGenerator
 from articles.models import Article, ArticleDailyStats, ChatBlock, Rubric, Series
-from articles.services import rebuild_feeds
+from articles.ranking import rebuild_rankings
 
 User = get_user_model()
 
@@ -63,7 +63,7 @@ DEMO_ACCOUNTS = [
     },
 ]
 
-RECENT_DAYS = 45  # the newest dozen articles, where a few hits make the trending feed look alive
+RECENT_DAYS = 45  # the newest dozen articles, where a few hits make the trending ranking look alive
 
 
 class Command(BaseCommand):
@@ -98,8 +98,8 @@ class Command(BaseCommand):
         # Discussions add their members, comments and votes; by command name, so articles never
         # imports discussions.
         if "load_demo_discussions" in get_commands():
-            call_command("load_demo_discussions", no_feeds=True, stdout=self.stdout)
-        rebuild_feeds()
+            call_command("load_demo_discussions", no_rankings=True, stdout=self.stdout)
+        rebuild_rankings()
         self.stdout.write(f"Feeds rebuilt. Done in {time.perf_counter() - started:.1f} s.")
         self.print_logins()
 

@@ -11,12 +11,12 @@ logger = logging.getLogger(__name__)
 
 # (command, every so many seconds): the README's crontab, in the same order. Each job is safe to
 # run twice at once, so this loop may run beside a cron that does the same.
-JOBS = [("flush_views", 60), ("rebuild_feeds", 5 * 60)]
+JOBS = [("flush_views", 60), ("rebuild_rankings", 5 * 60)]
 
 
 class Command(BaseCommand):
     help = (
-        "Run the scheduled jobs (flush_views every minute, rebuild_feeds every five minutes) "
+        "Run the scheduled jobs (flush_views every minute, rebuild_rankings every five minutes) "
         "until stopped with Ctrl-C. Every job runs once at start."
     )
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.services import rebuild_feeds
+from articles.ranking import rebuild_rankings
 from discussions.demo import DEMO_PASSWORD, load_demo_discussions
 from discussions.demo.generated import load_generated_discussions
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-feeds", action="store_true", help="Do not rebuild the feeds afterwards."
+            "--no-rankings", action="store_true", help="Do not rebuild the rankings afterwards."
         )
 
     def handle(self, *args, **options):
@@ -31,5 +31,5 @@ class Command(BaseCommand):
                 "{articles} generated articles.".format(**generated)
             )
         self.stdout.write(f"Demo members log in with the password {DEMO_PASSWORD!r}.")
-        if not options["no_feeds"]:
-            rebuild_feeds()
+        if not options["no_rankings"]:
+            rebuild_rankings()
