@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from discussions import permissions as discussion_permissions
 from discussions.admin import ban_members, unban_members
+from discussions.services import permissions as discussion_permissions
 
 from .models import User
 from .permissions import can_manage_users

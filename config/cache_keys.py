@@ -106,7 +106,7 @@ def card(*, language: str, article_id: int, updated_at: float, views: int, comme
     return f"card:{language}:{article_id}:{updated_at}:{views}:{comments}"
 
 
-# Discussions (discussions/versions.py, discussions/thread.py, discussions/services.py).
+# Discussions (discussions/versions.py, discussions/thread.py, discussions/services/comments.py).
 
 
 def thread_version(article_id: int) -> str:

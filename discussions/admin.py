@@ -19,9 +19,10 @@ from django.utils.translation import ngettext
 from articles.admin import DateHierarchyAdmin
 from articles.caching import bump_content_generation
 
-from . import permissions, services
+from . import services
 from .forms import BanForm
 from .models import Comment, ModerationLog, Report
+from .services import permissions
 from .versions import bump_thread_version
 
 
@@ -203,7 +204,7 @@ class ModerationLogAdmin(DateHierarchyAdmin):
 
 def ban_members(model_admin, request, *, selected, members):
     """An admin action's intermediate page: asks for the reason and the term, then bars every
-    member the moderator may bar (discussions.permissions.can_ban) and names the others."""
+    member the moderator may bar (discussions.services.permissions.can_ban) and names the others."""
     form = BanForm(request.POST if "apply" in request.POST else None)
     if not (form.is_bound and form.is_valid()):
         return TemplateResponse(

@@ -21,7 +21,7 @@ class CommentForm(forms.Form):
         self.fields["body"].widget.attrs["maxlength"] = settings.COMMENT_MAX_LENGTH
 
     def clean_body(self):
-        return services.clean_body(self.cleaned_data["body"])
+        return services.clean_body(body=self.cleaned_data["body"])
 
 
 class CommentEditForm(CommentForm):

@@ -116,7 +116,7 @@ class Comment(models.Model):
         verbose_name_plural = _("комментарии")
         ordering = ["-created_at", "-id"]
         # A ban is on the member's row, but it is a moderation decision, so its permission lives
-        # here with the others moderators hold (discussions.permissions.can_ban).
+        # here with the others moderators hold (discussions.services.permissions.can_ban).
         permissions = [("ban_commenter", _("Может запрещать участникам комментировать"))]
         indexes = [
             models.Index(fields=["article", "created_at", "id"], name="comment_thread_idx"),

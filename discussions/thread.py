@@ -22,7 +22,7 @@ from django.utils.translation import get_language, gettext
 from config import cache_keys
 
 from .models import Comment
-from .permissions import can_moderate
+from .services.permissions import can_moderate
 from .versions import thread_version
 
 SORTS = ("best", "newest", "oldest")

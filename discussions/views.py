@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
@@ -31,10 +30,11 @@ from config.http import (
     wants_json,
 )
 
-from . import permissions, services
+from . import services
 from .forms import CommentEditForm, CommentForm, ReportForm, VoteForm
 from .models import Bookmark, Comment, CommentVote, Notification
 from .ratelimit import rate_limited
+from .services import permissions
 from .thread import render_comment
 
 LOGIN_TO_DISCUSS = gettext_lazy("Войдите, чтобы участвовать в обсуждении.")
@@ -204,14 +204,8 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _vote(request: HttpRequest, target: Article | Comment, back: str) -> HttpResponse:
     with refusals_show(back_url=back):
         value = valid(VoteForm(request.POST))["value"]
-        try:
-            with rate_limited(request, "vote"):
-                result = services.cast_vote(user=request.user, target=target, value=value)
-        except IntegrityError as error:
-            # Only reachable if the row lock is bypassed; still an answer the member can act on.
-            raise ValidationError(
-                _("Голос не учтён: попробуйте ещё раз."), code="duplicate"
-            ) from error
+        with rate_limited(request, "vote"):
+            result = services.cast_vote(user=request.user, target=target, value=value)
     if wants_json(request):
         return JsonResponse({"score": result.score, "value": result.value})
     return redirect(back)
@@ -360,5 +354,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if done:
             _, topic = services.unsubscribe(token=token)
         else:
-            _, topic = services.read_unsubscribe_token(token)
+            _, topic = services.read_unsubscribe_token(token=token)
     return render(request, "discussions/unsubscribe.html", {"topic": topic, "done": done})

@@ -192,7 +192,9 @@ def site(make_article, make_user, settings):
         "tag": article.tags.first(),
         "series": article.series,
         "note": Notification.objects.filter(recipient=other).first(),
-        "tokens": tuple(services.unsubscribe_token(member, t) for t in ("replies", "bad")),
+        "tokens": tuple(
+            services.unsubscribe_token(user=member, topic=t) for t in ("replies", "bad")
+        ),
     }
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from discussions import permissions
 from discussions.forms import CommentForm
 from discussions.models import ArticleVote, Bookmark, Comment, CommentVote, Notification
+from discussions.services import permissions
 from discussions.thread import DEFAULT_SORT, SORTS, rendered_thread
 
 register = template.Library()

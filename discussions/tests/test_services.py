@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article, ArticleDailyStats
-from discussions import permissions, services
+from discussions import services
 from discussions.models import (
     MAX_DEPTH,
     ArticleVote,
@@ -18,6 +18,7 @@ from discussions.models import (
     Notification,
     wilson_lower_bound,
 )
+from discussions.services import permissions
 
 
 def _refresh(*objects):
@@ -279,7 +280,7 @@ def test_emails_respect_member_preferences(
 
 
 def test_unsubscribe_token_switches_one_kind_off(member):
-    token = services.unsubscribe_token(member, "replies")
+    token = services.unsubscribe_token(user=member, topic="replies")
     services.unsubscribe(token=token)
     member.refresh_from_db()
     assert (member.notify_replies, member.notify_article_comments) == (False, True)

@@ -470,7 +470,8 @@ def test_bookmarks_page_needs_login(client):
 
 def test_unsubscribe_asks_on_get_and_acts_on_post(client, member):
     url = reverse(
-        "discussions:unsubscribe", args=[services.unsubscribe_token(member, "article_comments")]
+        "discussions:unsubscribe",
+        args=[services.unsubscribe_token(user=member, topic="article_comments")],
     )
     assert client.get(url).status_code == 200
     member.refresh_from_db()
