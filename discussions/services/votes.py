@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -100,7 +100,7 @@ def _lock(kind: VoteKind, target: Article | Comment) -> None:
         )
 
 
-def _store(kind: VoteKind, user: User, target: models.Model, value: int) -> int:
+def _store(kind: VoteKind, user: User, target: Article | Comment, value: int) -> int:
     """Create, change or delete the member's vote row; returns the previous value (0: none)."""
     vote = kind.vote_model.objects.filter(user=user, **{kind.field: target}).first()
     previous = vote.value if vote else 0
