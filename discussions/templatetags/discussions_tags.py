@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -5,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.shortcuts import resolve_url
+from django.template.base import Node, NodeList, TextNode
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,29 @@ from discussions.thread import DEFAULT_SORT, SORTS, rendered_thread
 register = template.Library()
 
 SORT_LABELS = {"best": _("лучшие"), "newest": _("новые"), "oldest": _("старые")}
+# A line break in the template's own text and the indentation after it.
+TEMPLATE_LAYOUT = re.compile(r"\n[ \t]*")
+
+
+class JoinLinesNode(Node):
+    def __init__(self, nodelist: NodeList):
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        return self.nodelist.render(context)
+
+
+@register.tag
+def joinlines(parser, token) -> JoinLinesNode:
+    """{% joinlines %}...{% endjoinlines %}: the template's own line breaks and the indentation
+    after them are dropped when it is compiled, so markup whose whitespace matters (the thread's
+    script reads text nodes) is still written one element a line. What variables and tags render
+    is untouched; a space that belongs to the output stands inside a line."""
+    nodelist = parser.parse(("endjoinlines",))
+    parser.delete_first_token()
+    for node in nodelist.get_nodes_by_type(TextNode):
+        node.s = TEMPLATE_LAYOUT.sub("", node.s)
+    return JoinLinesNode(nodelist)
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from discussions import services
-from discussions.models import CommentVote
+from discussions.models import MAX_DEPTH, CommentVote
 from discussions.thread import build_thread
 from discussions.versions import thread_version
 
@@ -239,3 +239,21 @@ def test_flat_list_keeps_reading_order_and_depth(article, member, other_member, 
         (deeper.pk, 2),
         (later_root.pk, 0),
     ]
+
+
+def test_a_comments_header_is_one_line_of_words_the_script_can_read(
+    client, make_comment, other_member, page
+):
+    chain = [make_comment(body="Корень")]
+    while chain[-1].depth < MAX_DEPTH or len(chain) <= MAX_DEPTH + 1:
+        chain.append(make_comment(parent=chain[-1], author=other_member))
+    html = client.get(page).content.decode()
+
+    def header(comment) -> str:
+        return re.search(r"<header>.*?</header>", _comment_html(html, comment), re.S).group(0)
+
+    # The script takes the name for "Ответ для ..." from the author link's last text node.
+    assert 'data-initial="М">Мария Петрова</a> <a class="comment__time"' in header(chain[0])
+    # Past the deepest level a reply says whom it answers.
+    assert '</a> <a class="comment__reply-to" href="#comment-' in header(chain[-1])
+    assert all("\n" not in header(comment) for comment in chain)
