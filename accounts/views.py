@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,7 +23,7 @@ PROFILE_COMMENTS = 10
 
 
 @require_GET
-def profile(request, username):
+def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = get_object_or_404(User, username=username, is_active=True)
     articles = Article.objects.published().filter(author=member).for_listing().newest_first()
     page = page_or_404(request, Paginator(articles, settings.ARTICLES_PER_PAGE))
@@ -36,33 +39,29 @@ def profile(request, username):
     )
 
 
+PREFERENCES = ("display_name", "bio", "notify_replies", "notify_article_comments")
+
+
+def _save_profile(user: User, data: dict[str, Any]) -> None:
+    avatar = data["avatar"]
+    services.update_profile(
+        user=user,
+        **{name: data[name] for name in PREFERENCES},
+        avatar=avatar if isinstance(avatar, UploadedFile) else None,
+        remove_avatar=data["remove_avatar"],
+    )
+
+
 @max_body("AVATAR_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_view(request):
-    user = request.user
-    if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            services.update_profile(
-                user=user,
-                display_name=data["display_name"],
-                bio=data["bio"],
-                notify_replies=data["notify_replies"],
-                notify_article_comments=data["notify_article_comments"],
-                avatar=data["avatar"] if isinstance(data["avatar"], UploadedFile) else None,
-                remove_avatar=data["remove_avatar"],
-            )
-            messages.success(request, _("Настройки сохранены."))
-            return redirect("accounts:settings")
-    else:
-        form = ProfileForm(
-            initial={
-                "display_name": user.display_name,
-                "bio": user.bio,
-                "notify_replies": user.notify_replies,
-                "notify_article_comments": user.notify_article_comments,
-            }
-        )
-    return render(request, "accounts/settings.html", {"form": form})
+def settings_view(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        initial = {name: getattr(request.user, name) for name in PREFERENCES}
+        return render(request, "accounts/settings.html", {"form": ProfileForm(initial=initial)})
+    form = ProfileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "accounts/settings.html", {"form": form})
+    _save_profile(request.user, form.cleaned_data)
+    messages.success(request, _("Настройки сохранены."))
+    return redirect("accounts:settings")

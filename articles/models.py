@@ -146,6 +146,29 @@ class ArticleQuerySet(models.QuerySet):
         """Newest first; the id breaks ties so pages never overlap."""
         return self.order_by("-published_at", "-id")
 
+    def related_to(self, article: "Article", *, size: int = 3):
+        """The newest other articles of the same rubric, with what their links show."""
+        return (
+            self.filter(rubric_id=article.rubric_id)
+            .exclude(pk=article.pk)
+            .only("title", "slug", "views_count", "comments_count")
+            .newest_first()[:size]
+        )
+
+    def next_in_series(self, article: "Article", *, previous: bool = False) -> "Article | None":
+        """The issue after this one in its series (before it, with `previous`), or None."""
+        if not article.series_id or article.series_number is None:
+            return None
+        lookup, order = ("lt", "-series_number") if previous else ("gt", "series_number")
+        return (
+            self.filter(
+                series_id=article.series_id, **{f"series_number__{lookup}": article.series_number}
+            )
+            .order_by(order)
+            .only("title", "slug", "series_number")
+            .first()
+        )
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -310,6 +333,41 @@ class Period(models.TextChoices):
 PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30, Period.ALL: None}
 
 
+class RankingEntryQuerySet(models.QuerySet):
+    def of(self, ranking: str, period: str):
+        """One ranking for one period, best first."""
+        return self.filter(ranking=ranking, period=period).order_by("position")
+
+    def article_ids(self, start: int, stop: int) -> list[int]:
+        """The ids of the articles at positions start to stop - 1, best first."""
+        positions = self.filter(position__gte=start, position__lt=stop)
+        return list(positions.values_list("article_id", flat=True))
+
+    def top_public(self, size: int):
+        """The first `size` places whose articles are public now, with what a sidebar link shows:
+        whatever the last rebuild saw, a link never leads to a 404."""
+        return (
+            self.filter(
+                position__lt=size,
+                article__status=Article.Status.PUBLISHED,
+                article__published_at__lte=timezone.now(),
+            )
+            .select_related("article__rubric", "article__series")
+            .only(
+                "position",
+                "article__title",
+                "article__slug",
+                "article__excerpt",
+                "article__series_number",
+                "article__series__title",
+                "article__views_count",
+                "article__comments_count",
+                "article__rubric__name",
+                "article__rubric__slug",
+            )
+        )
+
+
 class RankingEntry(models.Model):
     """One position of a precomputed ranking for one period; rebuilt by
     ranking.rebuild_rankings()."""
@@ -323,6 +381,8 @@ class RankingEntry(models.Model):
         Article, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     rank = models.FloatField()
+
+    objects = RankingEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("место в рейтинге")

@@ -1,12 +1,14 @@
 from functools import cache as cache_once
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +32,7 @@ PERIODS = choice(*Period.values, default=Period.WEEK)
 class CachedCountPaginator(Paginator):
     """Counts a list once a minute: on a big site the count costs more than the page itself."""
 
-    def __init__(self, object_list, per_page, *, count_key: str):
+    def __init__(self, object_list: QuerySet, per_page: int, *, count_key: str) -> None:
         super().__init__(object_list, per_page)
         self.count_key = count_key
 
@@ -41,7 +43,7 @@ class CachedCountPaginator(Paginator):
         )
 
 
-def _page(request, object_list, *, count_key: str):
+def _page(request: HttpRequest, object_list: QuerySet, *, count_key: str) -> Page:
     """The requested page of a list; a page that does not exist is a 404, not a 500."""
     key = cache_keys.list_count(count_key, generation=content_generation(request))
     return page_or_404(
@@ -57,7 +59,7 @@ def _card_states(ids: list[int]) -> list:
     return [states[pk] for pk in ids if pk in states]
 
 
-def _card_page(request, ordered, *, count_key: str):
+def _card_page(request: HttpRequest, ordered: QuerySet, *, count_key: str) -> Page:
     """A page of article cards: the ids first, from an index-only scan even deep in a list, then
     the state of just those articles, so page 1000 costs about what page 1 does. The `cards` tag
     loads whole articles only for the cards it has no cached copy of."""
@@ -69,7 +71,9 @@ def _card_page(request, ordered, *, count_key: str):
     return page
 
 
-def _article_list(request, ordered, *, title: str, count_key: str, **context):
+def _article_list(
+    request: HttpRequest, ordered: QuerySet, *, title: str, count_key: str, **context: Any
+) -> HttpResponse:
     page = _card_page(request, ordered, count_key=count_key)
     return render(
         request,
@@ -80,14 +84,14 @@ def _article_list(request, ordered, *, title: str, count_key: str, **context):
 
 @anonymous_page_cache(page=page_number)
 @require_safe
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     page = _card_page(request, Article.objects.published().newest_first(), count_key="home")
     return render(request, "articles/home.html", {"page_obj": page, "articles": page.object_list})
 
 
 @anonymous_page_cache(page=page_number)
 @require_safe
-def rubric(request, slug):
+def rubric(request: HttpRequest, slug: str) -> HttpResponse:
     rubric = get_object_or_404(Rubric, slug=slug)
     return _article_list(
         request,
@@ -102,7 +106,7 @@ def rubric(request, slug):
 
 @anonymous_page_cache(page=page_number)
 @require_safe
-def tag(request, slug):
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     return _article_list(
         request,
@@ -114,7 +118,7 @@ def tag(request, slug):
 
 
 @require_safe
-def author(request, username):
+def author(request: HttpRequest, username: str) -> HttpResponse:
     """The old author page: the member's profile lists their articles now."""
     author = get_object_or_404(get_user_model(), username=username, is_active=True)
     return redirect(author, permanent=True)
@@ -122,7 +126,7 @@ def author(request, username):
 
 @anonymous_page_cache(page=page_number)
 @require_safe
-def series(request, slug):
+def series(request: HttpRequest, slug: str) -> HttpResponse:
     series = get_object_or_404(Series, slug=slug)
     return _article_list(
         request,
@@ -133,33 +137,30 @@ def series(request, slug):
     )
 
 
+def _ranking_page(request: HttpRequest, ranking: str, period: str) -> Page:
+    """A page of one ranking for one period, its cards' states in the order of the ranking.
+    Positions are contiguous, so a page is a range of them: no OFFSET however deep the page."""
+    entries = RankingEntry.objects.of(ranking, period)
+    page = _page(request, entries, count_key=f"{ranking}:{period}")
+    start = page.start_index() - 1 if page.paginator.count else 0
+    page.object_list = _card_states(entries.article_ids(start, page.end_index()))
+    return page
+
+
 @anonymous_page_cache(period=PERIODS, page=page_number)
 @require_safe
-def ranking_list(request, ranking):
+def ranking_list(request: HttpRequest, ranking: str) -> HttpResponse:
     """'Смотреть все' behind a sidebar tab: the whole precomputed ranking for a period."""
     period = request.GET.get("period", Period.WEEK)
     if period not in Period.values:
         raise Http404(_("Неизвестный период."))
-    # Positions are contiguous, so a page is a range of them: no OFFSET however deep the page.
-    page = _page(
-        request,
-        RankingEntry.objects.filter(ranking=ranking, period=period).order_by("position"),
-        count_key=f"{ranking}:{period}",
-    )
-    start = page.start_index() - 1 if page.paginator.count else 0
-    ids = list(
-        RankingEntry.objects.filter(
-            ranking=ranking, period=period, position__gte=start, position__lt=page.end_index()
-        )
-        .order_by("position")
-        .values_list("article_id", flat=True)
-    )
+    page = _ranking_page(request, ranking, period)
     return render(
         request,
         "articles/ranking_list.html",
         {
             "page_obj": page,
-            "articles": _card_states(ids),
+            "articles": page.object_list,
             "title": Ranking(ranking).label,
             "ranking": ranking,
             "period": period,
@@ -168,31 +169,10 @@ def ranking_list(request, ranking):
     )
 
 
-def _render_article(request, article, *, preview=False):
-    related = (
-        Article.objects.published()
-        .filter(rubric_id=article.rubric_id)
-        .exclude(pk=article.pk)
-        .only("title", "slug", "views_count", "comments_count")
-        .newest_first()[:3]
-    )
-
-    def issue(direction: str):
-        if not article.series_id or article.series_number is None:
-            return None
-        lookup, order = (
-            ("lt", "-series_number") if direction == "previous" else ("gt", "series_number")
-        )
-        return (
-            Article.objects.published()
-            .filter(
-                series_id=article.series_id, **{f"series_number__{lookup}": article.series_number}
-            )
-            .order_by(order)
-            .only("title", "slug", "series_number")
-            .first()
-        )
-
+def _render_article(
+    request: HttpRequest, article: Article, *, preview: bool = False
+) -> HttpResponse:
+    published = Article.objects.published()
     # Callables, so that the template's cached fragments skip these queries on a hit.
     tags = cache_once(lambda: list(article.tags.all()))
     return render(
@@ -201,16 +181,16 @@ def _render_article(request, article, *, preview=False):
         {
             "article": article,
             "tags": tags,
-            "related": related,
-            "previous_issue": cache_once(lambda: issue("previous")),
-            "next_issue": cache_once(lambda: issue("next")),
+            "related": published.related_to(article),
+            "previous_issue": cache_once(lambda: published.next_in_series(article, previous=True)),
+            "next_issue": cache_once(lambda: published.next_in_series(article)),
             "preview": preview,
             "json_ld": cache_once(lambda: _json_ld(request, article, tags())),
         },
     )
 
 
-def _json_ld(request, article, tags) -> dict:
+def _json_ld(request: HttpRequest, article: Article, tags: list[Tag]) -> dict:
     """schema.org Article metadata for search engines."""
     absolute = request.build_absolute_uri
     data = {
@@ -236,20 +216,20 @@ def _json_ld(request, article, tags) -> dict:
     return data
 
 
-def _article_queryset():
+def _article_queryset() -> QuerySet:
     return Article.objects.select_related("rubric", "author", "series")
 
 
 @anonymous_page_cache(sort=COMMENT_SORTS)  # ?reply= changes only members' pages
 @require_safe
-def detail(request, slug):
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(_article_queryset().published(), slug=slug)
     return _render_article(request, article)
 
 
 @staff_member_required
 @require_safe
-def preview(request, slug):
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
     """Editors see drafts and scheduled articles exactly as readers will."""
     article = get_object_or_404(_article_queryset(), slug=slug)
     response = _render_article(request, article, preview=True)
@@ -257,7 +237,7 @@ def preview(request, slug):
     return response
 
 
-def _same_site(request) -> bool:
+def _same_site(request: HttpRequest) -> bool:
     """False for a POST another site's page made: its Origin is not ours, or the browser says
     (Sec-Fetch-Site) it came from elsewhere. Requests without either header pass."""
     fetch_site = request.headers.get("Sec-Fetch-Site")
@@ -270,9 +250,25 @@ def _same_site(request) -> bool:
     return origin in ours or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
+def _view_report(request: HttpRequest, article: Article) -> dict[str, Any]:
+    """What a view report gets back: whether it counted, or else a new visitor id to report with."""
+    address = address_key(client_ip(request))
+    visitor = services.verified_visitor(request.POST.get("visitor", ""))
+    if visitor is None:
+        return {"counted": False, "visitor": services.issue_visitor_id(address=address)}
+    counted = services.record_view(
+        article=article,
+        visitor=visitor,
+        address=address,
+        user=request.user,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    return {"counted": counted}
+
+
 @csrf_exempt  # carries no one's authority: the checks below bound what a forged report can do
 @require_POST
-def record_view(request, pk):
+def record_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The article page's script reports that a reader saw it; answers with the current count.
 
     A view counts only with a visitor id this site signed. Pages are cached for everyone, so the id
@@ -284,19 +280,7 @@ def record_view(request, pk):
         raise Http404(_("Такой статьи нет."))
     if not _same_site(request):
         return JsonResponse({"counted": False}, status=403)
-    address = address_key(client_ip(request))
-    visitor = services.verified_visitor(request.POST.get("visitor", ""))
-    answer = {"counted": False}
-    if visitor is None:
-        answer["visitor"] = services.issue_visitor_id(address=address)
-    else:
-        answer["counted"] = services.record_view(
-            article=article,
-            visitor=visitor,
-            address=address,
-            user=request.user,
-            user_agent=request.headers.get("User-Agent", ""),
-        )
+    answer = _view_report(request, article)
     if settings.VIEW_BUFFER:  # the count of a minute ago, as on the cached pages, and this view
         answer["views"] = article.views_count + answer["counted"]
     else:  # written at once: the database has the exact count
@@ -305,7 +289,7 @@ def record_view(request, pk):
 
 
 @require_safe
-def robots_txt(request):
+def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

@@ -6,7 +6,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.urls import translate_url
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
@@ -63,22 +62,12 @@ def cut(text, limit) -> str:
 @register.inclusion_tag("includes/_sidebar.html", takes_context=True)
 def sidebar(context):
     """The chat block and the two ranking tabs shown on every page."""
-    now = timezone.now()
     tabs = []
     for ranking, url_name in (
         (Ranking.TRENDING, "articles:trending"),
         (Ranking.DISCUSSED, "articles:discussed"),
     ):
-        # Only public articles, whatever the last rebuild saw: the tabs never link to a 404.
-        entries = RankingEntry.objects.filter(
-            ranking=ranking, period=SIDEBAR_PERIOD, position__lt=SIDEBAR_SIZE,
-            article__status=Article.Status.PUBLISHED, article__published_at__lte=now,
-        ).select_related("article__rubric", "article__series").only(
-            "position", "article__title", "article__slug", "article__excerpt",
-            "article__series_number", "article__series__title",
-            "article__views_count", "article__comments_count", "article__rubric__name",
-            "article__rubric__slug",
-        ).order_by("position")  # fmt: skip
+        entries = RankingEntry.objects.of(ranking, SIDEBAR_PERIOD).top_public(SIDEBAR_SIZE)
         tabs.append(
             {
                 "ranking": ranking,
