@@ -19,7 +19,7 @@ from config import cache_keys
 
 from . import counters, ranking
 from .caching import bump_content_generation
-from .models import Article, ArticleDailyStats, FlushedBatch
+from .models import Article, ArticleDailyStats, ArticleReferrerDaily, FlushedBatch
 
 # Crawlers, link previewers and headless browsers. They rarely run the page's script, but some do,
 # and a headless browser is how a script would fake readers.
@@ -71,19 +71,43 @@ def verified_visitor(visitor_id: str) -> str | None:
 
 
 def add_daily_stats(
-    *, article_id: int, date: datetime.date, views: int = 0, comments: int = 0, votes: int = 0
+    *,
+    article_id: int,
+    date: datetime.date,
+    views: int = 0,
+    engaged_reads: int = 0,
+    comments: int = 0,
+    votes: int = 0,
 ) -> None:
     """Add to one article's row for one day, creating it; a single atomic upsert."""
     table = ArticleDailyStats._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (article_id, date, views, comments, votes) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s) "
+            f"INSERT INTO {table} "  # noqa: S608
+            "(article_id, date, views, engaged_reads, comments, votes) "
+            "VALUES (%s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (article_id, date) DO UPDATE SET "
             f"views = {table}.views + EXCLUDED.views, "
+            f"engaged_reads = {table}.engaged_reads + EXCLUDED.engaged_reads, "
             f"comments = {table}.comments + EXCLUDED.comments, "
             f"votes = {table}.votes + EXCLUDED.votes",
-            [article_id, date, views, comments, votes],
+            [article_id, date, views, engaged_reads, comments, votes],
+        )
+
+
+def add_referrer_visits(
+    *, article_id: int, date: datetime.date, kind: str, host: str, count: int = 1
+) -> None:
+    """Add `count` visits from one source host to one article's day, creating the row; a single
+    atomic upsert; `host` is a bare lowercased host (empty for direct visits), cut to length."""
+    table = ArticleReferrerDaily._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, date, kind, host, count) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (article_id, date, kind, host) DO UPDATE SET "
+            f"count = {table}.count + EXCLUDED.count",
+            [article_id, date, kind, host[: ArticleReferrerDaily.HOST_MAX_LENGTH], count],
         )
 
 

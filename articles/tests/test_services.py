@@ -3,9 +3,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, ArticleDailyStats, Period, Ranking, RankingEntry
+from articles.models import (
+    Article,
+    ArticleDailyStats,
+    ArticleReferrerDaily,
+    Period,
+    Ranking,
+    RankingEntry,
+)
 from articles.ranking import rebuild_rankings
-from articles.services import add_daily_stats, record_view, unpublish
+from articles.services import add_daily_stats, add_referrer_visits, record_view, unpublish
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 ADDRESS = "198.51.100.20"
@@ -106,6 +113,29 @@ def test_daily_stats_upsert_adds(make_article):
     add_daily_stats(article_id=article.pk, date=today, views=3, comments=1, votes=-1)
     row = ArticleDailyStats.objects.get(article=article)
     assert (row.views, row.comments, row.votes) == (5, 1, -1)
+
+
+def test_engaged_reads_add_up_beside_views(make_article):
+    article, today = make_article(), timezone.localdate()
+    add_daily_stats(article_id=article.pk, date=today, views=4)
+    add_daily_stats(article_id=article.pk, date=today, engaged_reads=1)
+    add_daily_stats(article_id=article.pk, date=today, engaged_reads=2, views=1)
+    stats = ArticleDailyStats.objects.get(article=article, date=today)
+    assert (stats.views, stats.engaged_reads) == (5, 3)
+
+
+def test_referrer_visits_are_one_row_per_day_source_and_host(make_article):
+    article, today = make_article(), timezone.localdate()
+    add_referrer_visits(article_id=article.pk, date=today, kind="search", host="yandex.ru")
+    add_referrer_visits(article_id=article.pk, date=today, kind="search", host="yandex.ru", count=2)
+    add_referrer_visits(article_id=article.pk, date=today, kind="search", host="google.com")
+    add_referrer_visits(article_id=article.pk, date=today, kind="other", host="x" * 300)
+    rows = ArticleReferrerDaily.objects.filter(article=article).order_by("kind", "host")
+    assert [(r.kind, r.host, r.count) for r in rows] == [
+        ("other", "x" * ArticleReferrerDaily.HOST_MAX_LENGTH, 1),
+        ("search", "google.com", 1),
+        ("search", "yandex.ru", 3),
+    ]
 
 
 @pytest.mark.parametrize(
