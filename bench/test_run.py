@@ -1,7 +1,13 @@
-"""The runner's wrk parsing; not in the default suite: `.venv/bin/pytest bench/test_run.py`."""
+"""The bench's own parts that need no database: wrk's command and output, the targets, the
+rows and the report (`make test` runs these; `make bench` is the rest)."""
+
+from argparse import Namespace
+from pathlib import Path
 
 import pytest
-from run import duration_ms, parse_wrk
+from run_probes import Count
+from run_report import judge, render_report, rows
+from run_wrk import Load, Page, duration_ms, only, pages, parse_wrk, wrk_command
 
 WRK_OUTPUT = """Running 15s test @ http://127.0.0.1:41049/articles/bench-300-comments/
   2 threads and 16 connections
@@ -46,8 +52,6 @@ def test_duration_ms_units(text, ms):
 
 
 def test_judge_holds_page_1000_to_page_one_and_lists_to_the_floor():
-    from run import Load, Page, judge
-
     floor = Load(requests_per_s=1000)
     page_one = Load(requests_per_s=600, p50_ms=10.0)
     deep = Page("rubric_1000", "rubric, p.1000", "/r/?page=1000", "anon", deep_of="rubric_1")
@@ -65,3 +69,106 @@ def test_judge_holds_page_1000_to_page_one_and_lists_to_the_floor():
     assert judge(home, Load(requests_per_s=40), floor, cold=True, page_one=None) == [
         ("≥ 0.05 × floor", False)
     ]
+
+
+SITE = {
+    "article_path": "/articles/bench/",
+    "view_path": "/articles/1/view/",
+    "rubric_path": "/rubrics/big/",
+    "rubric_articles": 40_000,
+    "tag_path": "/tags/busy/",
+    "tag_articles": 9_000,
+}
+ARGS = Namespace(threads=2, connections=16, duration=5, only="")
+
+
+def test_only_keeps_the_pages_named_and_the_floor_around_them():
+    kept = only(pages(SITE), "home,rubric_1000")
+    assert [page.key for page in kept] == ["healthz", "home", "rubric_1000", "healthz_end"]
+    assert only(pages(SITE), "") == pages(SITE)
+
+
+def test_a_view_report_runs_view_lua_with_the_signed_visitors():
+    view = next(page for page in pages(SITE) if page.key == "view")
+    command = wrk_command(
+        "http://127.0.0.1:9/articles/1/view/",
+        view,
+        ARGS,
+        {"User-Agent": "x"},
+        duration=5,
+        visitors=Path("out/visitors.txt"),
+    )
+    assert command[:5] == ["wrk", "-t2", "-c16", "-d5s", "--latency"]
+    assert command[-6:] == [
+        "-s",
+        str(Path(__file__).parent / "view.lua"),
+        "http://127.0.0.1:9/articles/1/view/",
+        "--",
+        "out/visitors.txt",
+        "2",
+    ]
+    home = pages(SITE)[1]
+    assert wrk_command("http://h/", home, ARGS, {}, duration=5, visitors=None)[-1] == "http://h/"
+
+
+def sequence() -> list:
+    """A pass: the floor, home, a probe, the rubric's page 1000, the floor again."""
+    by_key = {page.key: page for page in pages(SITE)}
+    return [
+        (by_key["healthz"], Load(requests_per_s=1000)),
+        (by_key["home"], Load(requests_per_s=700, p50_ms=2, p99_ms=20, requests=7000)),
+        (by_key["healthz"], Load(requests_per_s=800)),
+        (by_key["rubric_1000"], Load(requests_per_s=30, p50_ms=50, p99_ms=300, errors=2)),
+        (by_key["healthz_end"], Load(requests_per_s=900)),
+    ]
+
+
+def test_each_page_is_compared_with_the_floor_just_before_and_after_it():
+    table = rows(sequence(), {"home": Count(status=200, queries=9, warm_queries=0)}, cold=False)
+    assert [row["key"] for row in table] == ["healthz", "home", "rubric_1000", "healthz_end"]
+    home, deep = table[1], table[2]
+    assert home["floor"] == pytest.approx(900)  # (1000 + 800) / 2
+    assert home["ratio"] == pytest.approx(700 / 900)
+    assert home["queries"] == "9/0"
+    assert dict(home["checks"]) == {"≥ 0.5 × floor": True, "p99 < 100 ms": True, "0 errors": True}
+    assert deep["floor"] == pytest.approx(850)
+    assert dict(deep["checks"]) == {"0 errors": False}  # no page 1 in this pass to compare with
+
+
+def test_the_report_shows_every_part_measured():
+    passes = {
+        "on": {
+            "rows": rows(sequence(), {}, cold=False),
+            "memory": [{"pid": 1, "peak_mb": 120.0, "rss_mb": 110.0}],
+            "floor_range": (800.0, 1000.0),
+            "load_average": ((1.0, 1.0, 1.0), (2.0, 2.0, 2.0)),
+        }
+    }
+    plan = {"sql": "SELECT 1", "plan": "Seq Scan on articles_article", "ms": 3.5}
+    report = render_report(
+        machine={
+            "nproc": 2,
+            "cpu": "cpu",
+            "memory": "4.0 GB",
+            "python": "3.11",
+            "date": "today",
+            "commit": "abc1234",
+        },
+        site=SITE,
+        sizes={"articles": 1000},
+        args=ARGS,
+        minutes=1.5,
+        small={"home": [200, 9]},
+        pg={"version": "16", "shared_buffers": "128MB", "work_mem": "4MB"},
+        passes=passes,
+        rankings_seconds=[0.4, 0.3],
+        counts={"home": Count(status=200, queries=9)},
+        plans={"home": [{**plan, "seq_scans": ["articles_article"]}]},
+        generated="",
+    )
+    assert "| home / | 700 | 2.0 | 20.0 | 0 | 0/0 |" in report
+    assert "rebuild_rankings() on the full data: 0.40 s, 0.30 s (target < 1 s: met)" in report
+    assert "resident after the run (VmRSS) 110 MB (target < 150 MB after the run: met)" in report
+    assert "| home | 200 | 9 | 0 | 9 | yes |" in report
+    assert "- home: 1 queries, 3.5 ms in all; **Seq Scan on articles_article**." in report
+    assert "1,000 articles" in report and "Commit: `abc1234`" in report

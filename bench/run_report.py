@@ -1,0 +1,233 @@
+"""The report: each page against the targets of issue 4 and the floor around it, as the Markdown
+that goes to bench/RESULTS.md."""
+
+from run_probes import Count
+from run_wrk import Load, Page
+
+FLOOR_SHARE = {"anon": 0.5, "cold": 0.05, "member": 0.05, "view": 0.3}
+P99_LIMIT_MS = 100.0
+DEEP_PAGE_LIMIT = 1.5
+RANKINGS_LIMIT_S = 1.0
+WORKER_LIMIT_MB = 150
+PASS_TITLES = {
+    "on": "Page cache on (PAGE_CACHE_SECONDS=60, warmed)",
+    "off": "Page cache off (PAGE_CACHE_SECONDS=0): every request builds the page",
+}
+
+
+def fmt_ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _share(page: Page, *, cold: bool) -> str | None:
+    """Which FLOOR_SHARE holds this page in this pass, if any."""
+    if page.kind in {"view", "member"}:
+        return page.kind
+    if page.anon_target:
+        return "cold" if cold else "anon"
+    return None
+
+
+def judge(page: Page, load: Load, floor: Load, *, cold: bool, page_one: Load | None) -> list:
+    """(target, met) pairs that issue 4 section 2 sets for this page in this pass.
+
+    Anonymous targets name home, the article, the trending list and the rubric list; page 1000
+    is held to page 1's time; the tag page and RSS have no target of their own, only no errors.
+    """
+    ratio = load.requests_per_s / floor.requests_per_s if floor.requests_per_s else 0.0
+    checks = []
+    if share := _share(page, cold=cold):
+        checks.append((f"≥ {FLOOR_SHARE[share]} × floor", ratio >= FLOOR_SHARE[share]))
+    if share == "anon":
+        checks.append((f"p99 < {P99_LIMIT_MS:.0f} ms", load.p99_ms < P99_LIMIT_MS))
+    if page.deep_of and page_one is not None and page_one.p50_ms:
+        slower = load.p50_ms / page_one.p50_ms
+        checks.append((f"p50 ≤ {DEEP_PAGE_LIMIT} × p.1 ({slower:.2f}×)", slower <= DEEP_PAGE_LIMIT))
+    if page.kind != "floor" and (load.errors or share == "anon"):
+        checks.append(("0 errors", load.errors == 0))
+    return checks
+
+
+def _floor_around(sequence: list[tuple[Page, Load]], index: int) -> float:
+    """A page's floor: the mean of the /healthz runs just before and after it."""
+    page, load = sequence[index]
+    if page.kind == "floor":
+        return load.requests_per_s
+    neighbours = sequence[index - 1 : index] + sequence[index + 1 : index + 2]
+    around = [load.requests_per_s for page, load in neighbours if page.kind == "floor"]
+    return sum(around) / len(around) if around else 0.0
+
+
+def rows(sequence: list[tuple[Page, Load]], counts: dict[str, Count], *, cold: bool) -> list:
+    """One table row per page of a pass (and the first and last floor; not the probes)."""
+    loads = {page.key: load for page, load in sequence if page.kind != "floor"}
+    result = []
+    for index, (page, load) in enumerate(sequence):
+        if page.kind == "floor" and 0 < index < len(sequence) - 1:
+            continue  # a probe: it shows in the floor range, not as a row
+        floor = Load(requests_per_s=_floor_around(sequence, index))
+        count = counts.get(page.key, Count())
+        result.append(
+            {
+                "key": page.key,
+                "label": page.label,
+                "rps": load.requests_per_s,
+                "p50": load.p50_ms,
+                "p99": load.p99_ms,
+                "errors": load.errors,
+                "queries": f"{count.queries}/{count.warm_queries}",
+                "bytes": count.bytes,
+                "wire": load.bytes_per_response,
+                "floor": floor.requests_per_s,
+                "ratio": load.requests_per_s / floor.requests_per_s if floor.requests_per_s else 0,
+                "checks": judge(
+                    page, load, floor, cold=cold, page_one=loads.get(page.deep_of) or None
+                ),
+            }
+        )
+    return result
+
+
+def table(rows: list[dict]) -> str:
+    header = (
+        "| page | req/s | p50 ms | p99 ms | errors | queries (cold/warm) | bytes (HTML / sent) "
+        "| floor around | × floor | targets (issue 4 §2) |"
+    )
+    lines = [header, "|" + "---|" * 10]
+    for row in rows:
+        targets = "; ".join(
+            f"{target}: {'met' if met else '**NOT met**'}" for target, met in row["checks"]
+        )
+        lines.append(
+            f"| {row['label']} | {row['rps']:.0f} | {fmt_ms(row['p50'])} | {fmt_ms(row['p99'])} "
+            f"| {row['errors']} | {row['queries']} | {row['bytes']:,} / {row['wire']:,.0f} "
+            f"| {row['floor']:.0f} | {row['ratio']:.2f} "
+            f"| {targets or '—'} |"
+        )
+    return "\n".join(lines)
+
+
+def _header(data: dict) -> list[str]:
+    m, args, site, pg = data["machine"], data["args"], data["site"], data["pg"]
+    return [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py); numbers are ratios to the floor of the same "
+        "server run, because the machine is shared.",
+        "",
+        f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM; Python {m['python']}; "
+        f"PostgreSQL {pg['version']} (shared_buffers {pg['shared_buffers']}, "
+        f"work_mem {pg['work_mem']}).",
+        f"- Date: {m['date']}. Commit: `{m['commit']}`. The run took {data['minutes']:.1f} min.",
+        f"- Load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency over "
+        "loopback; gunicorn config.wsgi, 2 sync workers, DEBUG off, whitenoise, Redis cache "
+        "and sessions.",
+        "- Data: " + ", ".join(f"{n:,} {label}" for label, n in data["sizes"].items()) + ".",
+        f"- Pages: the article {site['article_path']} has 300 visible comments; the rubric "
+        f"{site['rubric_path']} has {site['rubric_articles']:,} articles; the tag "
+        f"{site['tag_path']} has {site['tag_articles']:,}.",
+    ]
+
+
+def _passes(data: dict) -> list[str]:
+    lines = []
+    for key, result in data["passes"].items():
+        before, after = result["load_average"]
+        lines += [
+            "",
+            f"## {PASS_TITLES[key]}",
+            "",
+            f"Floor: /healthz from {result['floor_range'][0]:.0f} to "
+            f"{result['floor_range'][1]:.0f} req/s over the pass; each page is compared with the "
+            f'floor runs just before and after it (column "floor around"). Load average before '
+            f"{before[0]:.2f}, after {after[0]:.2f}.",
+            "",
+            table(result["rows"]),
+        ]
+    return lines
+
+
+def _other_targets(data: dict) -> list[str]:
+    seconds = data["rankings_seconds"]
+    met = "met" if max(seconds) < RANKINGS_LIMIT_S else "**NOT met**"
+    lines = [
+        "",
+        "## Other targets",
+        "",
+        f"- rebuild_rankings() on the full data: {', '.join(f'{s:.2f} s' for s in seconds)} "
+        f"(target < {RANKINGS_LIMIT_S:.0f} s: {met}).",
+    ]
+    for key, result in data["passes"].items():
+        workers = result["memory"]
+        if not workers:
+            continue
+        rss = max(worker["rss_mb"] for worker in workers)
+        met = "met" if rss < WORKER_LIMIT_MB else "**NOT met**"
+        peaks = ", ".join(f"{worker['peak_mb']:.0f}" for worker in workers)
+        now = ", ".join(f"{worker['rss_mb']:.0f}" for worker in workers)
+        lines.append(
+            f"- Workers, cache {key}: peak (VmHWM) {peaks} MB; resident after the run (VmRSS) "
+            f"{now} MB (target < {WORKER_LIMIT_MB} MB after the run: {met})."
+        )
+    return lines
+
+
+def _on_small_copy(count: Count, small: tuple) -> tuple[str, str]:
+    """The page's queries on the 1% copy, and whether they are as many as on the full data."""
+    small_status, small_queries = small
+    if small_queries is None:
+        return "—", "—"
+    if small_status != 200 or count.status != 200:
+        return f"(status {small_status})", "—"
+    return str(small_queries), "yes" if small_queries == count.queries else "**no**"
+
+
+def _in_process(data: dict) -> list[str]:
+    lines = [
+        "",
+        "## Each page in-process",
+        "",
+        "Django's test client in this process, same database and Redis. Queries: first request "
+        "with the page cache cold, then warm; the same page on a 1% copy of the data "
+        "(`<database>_small`) must need as many. Build time: median of 5 requests with the page "
+        "cache off, queries included.",
+        "",
+        "| page | status | queries cold | warm | on 1% copy | same | bytes | DB ms (cold) "
+        "| build ms (cache off) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, count in data["counts"].items():
+        if key.startswith("healthz"):
+            continue
+        copy, same = _on_small_copy(count, data["small"].get(key, (0, None)))
+        lines.append(
+            f"| {key} | {count.status} | {count.queries} | {count.warm_queries} | {copy} | {same} "
+            f"| {count.bytes:,} | {count.db_ms:.1f} | {count.render_ms:.1f} |"
+        )
+    return lines
+
+
+def _plans(data: dict) -> list[str]:
+    lines = ["", "## EXPLAIN (ANALYZE, BUFFERS) of the list queries", ""]
+    for key, entries in data["plans"].items():
+        flagged = sorted({table for entry in entries for table in entry["seq_scans"]})
+        total = sum(entry["ms"] for entry in entries)
+        verdict = f"**Seq Scan on {', '.join(flagged)}**" if flagged else "indexes only"
+        lines.append(f"- {key}: {len(entries)} queries, {total:.1f} ms in all; {verdict}.")
+    lines += ["", "The slowest query of each page:", ""]
+    for key, entries in data["plans"].items():
+        if not entries:
+            continue
+        slowest = entries[0]
+        lines += [f"### {key}: {slowest['ms']:.1f} ms", "", "```sql", slowest["sql"][:1500]]
+        lines += ["```", "", "```", slowest["plan"], "```", ""]
+    return lines
+
+
+def render_report(**data) -> str:
+    """The whole report, from what main() measured."""
+    lines = _header(data) + _passes(data) + _other_targets(data)
+    lines += _in_process(data) + _plans(data)
+    if data["generated"]:
+        lines += ["## Data generation (bench/generate.py)", "", "```", data["generated"], "```"]
+    return "\n".join(lines) + "\n"
