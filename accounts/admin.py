@@ -19,10 +19,12 @@ from .models import User
 from .permissions import can_manage_users
 
 # What only a superuser sees, filters or searches by: who holds power, and how to reach a member.
-PRIVATE_FIELDS = {
-    "password", "email", "first_name", "last_name", "is_staff", "is_superuser", "groups",
-    "user_permissions", "last_login", "emailaddress",
-}  # fmt: skip
+PRIVATE_FIELDS = set(
+    (
+        "password email first_name last_name is_staff is_superuser groups user_permissions "
+        "last_login emailaddress"
+    ).split()
+)
 
 
 class CommentingBanFilter(admin.SimpleListFilter):
@@ -46,9 +48,16 @@ class CommentingBanFilter(admin.SimpleListFilter):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = [
-        "username", "display_name", "email", "comments_count", "score", "commenting_ban",
-        "is_staff", "is_active", "date_joined",
-    ]  # fmt: skip
+        "username",
+        "display_name",
+        "email",
+        "comments_count",
+        "score",
+        "commenting_ban",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", CommentingBanFilter, "groups"]
     search_fields = ["username", "display_name", "email"]
     readonly_fields = ["comments_count", "score"]

@@ -1,4 +1,5 @@
 import warnings
+from typing import ClassVar
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -47,7 +48,7 @@ class AvatarField(forms.ImageField):
     decompression bomb costs nothing; then the picture is read (a JPEG at an eighth of its size)
     to refuse a broken file."""
 
-    default_error_messages = {
+    default_error_messages: ClassVar[dict[str, str]] = {
         "invalid_image": _("Это не картинка: загрузите JPEG, PNG, WebP или GIF."),
     }
 

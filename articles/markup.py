@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import nh3
 from markdown_it import MarkdownIt
 
-ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "blockquote",
-    "ul", "ol", "li", "a", "img", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
-    "figure", "figcaption",
-}  # fmt: skip
+ALLOWED_TAGS = set(
+    (
+        "p br hr h2 h3 h4 h5 h6 strong em del s blockquote ul ol li a img code pre table thead "
+        "tbody tr th td figure figcaption"
+    ).split()
+)
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},

@@ -6,9 +6,12 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Iterable
 
 import redis
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -130,7 +133,12 @@ def view_target(article_id: int) -> Article | None:
 
 
 def record_view(
-    *, article: Article, visitor: str, address: str, user=None, user_agent: str = ""
+    *,
+    article: Article,
+    visitor: str,
+    address: str,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    user_agent: str = "",
 ) -> bool:
     """Count one view of a public article by a verified visitor; True when counted.
 
@@ -182,7 +190,7 @@ def record_view(
     return True
 
 
-def _forget_view_targets(ids) -> None:
+def _forget_view_targets(ids: list[int]) -> None:
     """Drop the cached view targets now and after the commit, so views follow the new status at
     once (a report in between would cache the old one)."""
     keys = [cache_keys.view_target(pk) for pk in ids]
@@ -190,14 +198,14 @@ def _forget_view_targets(ids) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
 
 
-def _withdraw(ids) -> None:
+def _withdraw(ids: list[int]) -> None:
     """Take these articles off the rankings and off every cached page, at once."""
     ranking.withdraw(ids)
     _forget_view_targets(ids)
     bump_content_generation()
 
 
-def publish(*, articles) -> int:
+def publish(*, articles: Iterable[Article]) -> int:
     """Publish drafts now (keeping a date already set); returns how many changed."""
     now = timezone.now()
     changed = []
@@ -212,7 +220,7 @@ def publish(*, articles) -> int:
     return len(changed)
 
 
-def unpublish(*, articles) -> int:
+def unpublish(*, articles: Iterable[Article]) -> int:
     """Turn articles back into drafts, off the rankings and every cached page; returns how many."""
     ids = [a.pk for a in articles if a.status == Article.Status.PUBLISHED]
     with transaction.atomic():
@@ -235,7 +243,7 @@ def save_article(*, article: Article) -> None:
             _forget_view_targets([article.pk])
 
 
-def delete_articles(*, articles) -> int:
+def delete_articles(*, articles: Iterable[Article]) -> int:
     """Delete articles with their comments, votes and statistics, off every cached page at once;
     returns how many."""
     ids = [a.pk for a in articles]
@@ -245,7 +253,7 @@ def delete_articles(*, articles) -> int:
     return deleted
 
 
-def view_buffer():
+def view_buffer() -> redis.Redis | None:
     """The Redis client holding buffered views, or None when views are written at once."""
     global _redis_client
     if not settings.VIEW_BUFFER:

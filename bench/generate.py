@@ -55,11 +55,11 @@ COMMENTS = 1_000_000
 VOTES = 2_000_000
 
 PROJECT_APPS = ("accounts", "articles", "discussions", "taggit", "account", "admin")
-VACUUM_TABLES = [
-    "accounts_user", "articles_article", "articles_taggedarticle", "discussions_comment",
-    "discussions_articlevote", "discussions_commentvote", "articles_articledailystats",
-    "articles_tag", "articles_rubric", "articles_series",
-]  # fmt: skip
+VACUUM_TABLES = (
+    "accounts_user articles_article articles_taggedarticle discussions_comment "
+    "discussions_articlevote discussions_commentvote articles_articledailystats articles_tag "
+    "articles_rubric articles_series"
+).split()
 
 
 def parse_args(argv=None):

@@ -33,29 +33,102 @@ SERIES = [
     ("Пресейл без боли", "presale-bez-boli", 6),
 ]
 TAGS = [
-    "переговоры", "cold email", "crm", "b2b", "тендеры", "выгорание", "найм", "kpi", "воронка",
-    "демо", "rfp", "linkedin", "рекомендации", "ценообразование", "аутстафф", "fixed price",
-    "time and material", "sla", "upsell", "retention", "onboarding", "презентации", "возражения",
-    "холодные звонки", "конференции", "кейсы", "контент", "seo", "email-маркетинг", "вебинары",
-    "стартапы", "enterprise", "госзаказ", "финтех", "ритейл", "медицина", "логистика", "edtech",
-    "ai", "облака", "devops", "qa", "дизайн", "мобильная разработка", "1с", "erp", "аналитика",
-    "партнёрства", "агентства", "фриланс", "удалёнка", "мотивация", "обучение", "менторство",
-    "переезд", "зарплаты", "карьерный рост", "лидерство", "команда", "инструменты",
-]  # fmt: skip
+    "переговоры",
+    "cold email",
+    "crm",
+    "b2b",
+    "тендеры",
+    "выгорание",
+    "найм",
+    "kpi",
+    "воронка",
+    "демо",
+    "rfp",
+    "linkedin",
+    "рекомендации",
+    "ценообразование",
+    "аутстафф",
+    "fixed price",
+    "time and material",
+    "sla",
+    "upsell",
+    "retention",
+    "onboarding",
+    "презентации",
+    "возражения",
+    "холодные звонки",
+    "конференции",
+    "кейсы",
+    "контент",
+    "seo",
+    "email-маркетинг",
+    "вебинары",
+    "стартапы",
+    "enterprise",
+    "госзаказ",
+    "финтех",
+    "ритейл",
+    "медицина",
+    "логистика",
+    "edtech",
+    "ai",
+    "облака",
+    "devops",
+    "qa",
+    "дизайн",
+    "мобильная разработка",
+    "1с",
+    "erp",
+    "аналитика",
+    "партнёрства",
+    "агентства",
+    "фриланс",
+    "удалёнка",
+    "мотивация",
+    "обучение",
+    "менторство",
+    "переезд",
+    "зарплаты",
+    "карьерный рост",
+    "лидерство",
+    "команда",
+    "инструменты",
+]
 
 TITLE_STARTS = [
-    "Как мы", "Почему я", "Что делать, если", "Пять ошибок, когда", "Зачем", "Как не надо",
-    "История о том, как", "Чек-лист: как", "Разбор: как", "Мой опыт: как",
-]  # fmt: skip
+    "Как мы",
+    "Почему я",
+    "Что делать, если",
+    "Пять ошибок, когда",
+    "Зачем",
+    "Как не надо",
+    "История о том, как",
+    "Чек-лист: как",
+    "Разбор: как",
+    "Мой опыт: как",
+]
 TITLE_ENDS = [
-    "закрыли сделку за две недели", "потеряли крупного клиента", "клиент молчит после демо",
-    "продаём аутсорс в Европу", "выиграли тендер без демпинга", "пишем холодные письма",
-    "строим воронку с нуля", "считаем стоимость проекта", "нанимаем первого сейлза",
-    "отвечаем на RFP за выходные", "договариваемся о предоплате", "уходим от fixed price",
-    "работаем с возражением «дорого»", "ведём CRM без боли", "готовим пресейл-оценку",
-    "ездим на конференции с пользой", "просим рекомендации", "делаем кейсы, которые читают",
-    "продаём поддержку после запуска", "выходим на enterprise",
-]  # fmt: skip
+    "закрыли сделку за две недели",
+    "потеряли крупного клиента",
+    "клиент молчит после демо",
+    "продаём аутсорс в Европу",
+    "выиграли тендер без демпинга",
+    "пишем холодные письма",
+    "строим воронку с нуля",
+    "считаем стоимость проекта",
+    "нанимаем первого сейлза",
+    "отвечаем на RFP за выходные",
+    "договариваемся о предоплате",
+    "уходим от fixed price",
+    "работаем с возражением «дорого»",
+    "ведём CRM без боли",
+    "готовим пресейл-оценку",
+    "ездим на конференции с пользой",
+    "просим рекомендации",
+    "делаем кейсы, которые читают",
+    "продаём поддержку после запуска",
+    "выходим на enterprise",
+]
 
 PARAGRAPHS = [
     "Первый звонок почти никогда не решает исход сделки. Он решает другое: захочет ли человек "
@@ -98,12 +171,11 @@ LIST_BLOCK = (
 QUOTE_BLOCK = "> Клиент покупает не часы разработчиков, а уверенность, что всё получится.\n"
 HEADINGS = ["## С чего всё началось", "## Что пошло не так", "## Что мы поменяли", "## Итог"]
 
-ARTICLE_COLUMNS = [
-    "id", "title", "slug", "series_number", "lead", "excerpt", "body", "body_html", "cover",
-    "cover_alt", "status", "published_at", "reading_time", "views_count", "comments_count",
-    "score", "discussion_closed", "created_at", "updated_at", "author_id", "rubric_id",
-    "series_id",
-]  # fmt: skip
+ARTICLE_COLUMNS = (
+    "id title slug series_number lead excerpt body body_html cover cover_alt status "
+    "published_at reading_time views_count comments_count score discussion_closed created_at "
+    "updated_at author_id rubric_id series_id"
+).split()
 
 
 def render_bodies(rng: random.Random) -> list[dict]:
@@ -191,10 +263,29 @@ def article_rows(
         site.article_author.append(author)
         site.article_weight.append(weight)
         yield (
-            article_id, title, slug, number, "", body["excerpt"], body["body"],
-            body["body_html"], "", "", "published", when, body["reading_time"], 0, 0, 0,
-            False, when, when, author, rubric.pk, series_id,
-        )  # fmt: skip
+            article_id,
+            title,
+            slug,
+            number,
+            "",
+            body["excerpt"],
+            body["body"],
+            body["body_html"],
+            "",
+            "",
+            "published",
+            when,
+            body["reading_time"],
+            0,
+            0,
+            0,
+            False,
+            when,
+            when,
+            author,
+            rubric.pk,
+            series_id,
+        )
 
 
 def make_article_tags(cursor, rng, tags: list, articles: int, timings: Timings) -> None:
@@ -224,9 +315,15 @@ def make_articles(cursor, rng, site: Site, articles: int, now: float, tz, timing
     bench_index = choose_hot(rng, site, published, now)
     slots = series_slots(rng, series, articles)
     rows = article_rows(
-        rng, site, published, tz, bench_index=bench_index, bodies=bodies, rubrics=rubrics,
+        rng,
+        site,
+        published,
+        tz,
+        bench_index=bench_index,
+        bodies=bodies,
+        rubrics=rubrics,
         slots=slots,
-    )  # fmt: skip
+    )
     progress = Progress("articles", articles)
     copy_rows(cursor, "articles_article", ARTICLE_COLUMNS, rows, progress)
     set_sequence(cursor, "articles_article")

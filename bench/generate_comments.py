@@ -16,26 +16,33 @@ from generate_common import (
 )
 
 MAX_THREAD = 250  # ordinary articles; the hot ones have BENCH_COMMENTS
-COMMENT_COLUMNS = [
-    "id", "depth", "body", "body_html", "status", "score", "upvotes", "downvotes",
-    "reports_count", "created_at", "edited_at", "article_id", "author_id", "parent_id",
-]  # fmt: skip
+COMMENT_COLUMNS = (
+    "id depth body body_html status score upvotes downvotes reports_count created_at "
+    "edited_at article_id author_id parent_id"
+).split()
 
 COMMENT_PHRASES = [
-    "Согласен, у нас было ровно так же.", "А как вы считали стоимость в этом случае?",
+    "Согласен, у нас было ровно так же.",
+    "А как вы считали стоимость в этом случае?",
     "Спасибо, очень вовремя: завтра как раз встреча с таким клиентом.",
     "Не уверен, что это работает в enterprise: там цикл сделки год и больше.",
     "Про следующий шаг с датой — золотое правило, подписываюсь.",
     "У нас **тендеры** выигрываются связями, а не заявками, к сожалению.",
     "Попробовали вилку в начале встречи — клиент ушёл. Видимо, не наш клиент.",
-    "Можно пример письма целиком?", "Холодные письма уже не работают, только нетворкинг.",
-    "Пресейл на первой встрече — дорого, но окупается.", "Классика: оценкой сбили цену.",
-    "Плюс за чек-лист, забрал в команду.", "Выгорание через цинизм — очень точно описано.",
-    "А CRM какую используете?", "Спорно, но интересно.", "Ждём продолжения!",
+    "Можно пример письма целиком?",
+    "Холодные письма уже не работают, только нетворкинг.",
+    "Пресейл на первой встрече — дорого, но окупается.",
+    "Классика: оценкой сбили цену.",
+    "Плюс за чек-лист, забрал в команду.",
+    "Выгорание через цинизм — очень точно описано.",
+    "А CRM какую используете?",
+    "Спорно, но интересно.",
+    "Ждём продолжения!",
     "Мы делаем то же самое, только через `Notion` и напоминания в календаре.",
-    "Поделитесь шаблоном заявки?", "У нас это называлось «квалификация», и её никто не делал.",
+    "Поделитесь шаблоном заявки?",
+    "У нас это называлось «квалификация», и её никто не делал.",
     "Лучшая статья недели.",
-]  # fmt: skip
+]
 
 
 def render_comment_bodies(rng: random.Random) -> list[tuple[str, str]]:
@@ -89,9 +96,21 @@ def thread_rows(rng, site: Site, index: int, *, first: int, size: int, now: floa
         site.comment_author.append(author)
         body, html = bodies[int(rng.random() * len(bodies))]
         yield (
-            first + j, depth or 0, body, html, status, 0, 0, 0, 0, when, None,
-            article_id, author, parent,
-        )  # fmt: skip
+            first + j,
+            depth or 0,
+            body,
+            html,
+            status,
+            0,
+            0,
+            0,
+            0,
+            when,
+            None,
+            article_id,
+            author,
+            parent,
+        )
 
 
 def make_comments(cursor, rng, site: Site, comments: int, now: float, tz, timings: Timings):

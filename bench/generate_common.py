@@ -12,7 +12,7 @@ from psycopg import sql
 
 BENCH_SLUG = "bench-300-comments"
 BENCH_MEMBER = "bench-member"
-BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - a generated, local-only member
+BENCH_PASSWORD = "bench-password-not-secret"  # a generated, local-only member
 BENCH_COMMENTS = 300
 HOT_ARTICLES = 10  # the bench article and nine more with 300 comments each
 AUTHORS = 200  # the first members write the articles

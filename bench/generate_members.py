@@ -14,19 +14,35 @@ from generate_common import (
     set_sequence,
 )
 
+# accounts_user: what every generated member has, then the columns in the order COPY writes them.
+MEMBER_DEFAULTS = {
+    "last_login": None,
+    "is_superuser": False,
+    "first_name": "",
+    "last_name": "",
+    "is_staff": False,
+    "is_active": True,
+    "avatar": "",
+    "commenting_banned_reason": "",
+    "commenting_banned_until": None,
+    "comments_count": 0,
+    "notify_article_comments": True,
+    "notify_replies": True,
+    "score": 0,
+}
+MEMBER_COLUMNS = (
+    "id password last_login is_superuser username first_name last_name email is_staff is_active "
+    "date_joined display_name bio avatar commenting_banned_reason commenting_banned_until "
+    "comments_count notify_article_comments notify_replies score"
+).split()
+FIRST_NAMES = ["Анна", "Иван", "Мария", "Олег", "Ирина", "Дмитрий", "Ольга", "Сергей"]
+LAST_NAMES = ["Смирнова", "Иванов", "Кузнецова", "Попов", "Соколова", "Лебедев", "Новикова"]
+
 
 def make_users(cursor, rng, members: int, now: float, tz, timings: Timings) -> int:
     from django.contrib.auth.hashers import make_password
 
     password = make_password(BENCH_PASSWORD)
-    columns = [
-        "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name",
-        "email", "is_staff", "is_active", "date_joined", "display_name", "bio", "avatar",
-        "commenting_banned_reason", "commenting_banned_until", "comments_count",
-        "notify_article_comments", "notify_replies", "score",
-    ]  # fmt: skip
-    first_names = ["Анна", "Иван", "Мария", "Олег", "Ирина", "Дмитрий", "Ольга", "Сергей"]
-    last_names = ["Смирнова", "Иванов", "Кузнецова", "Попов", "Соколова", "Лебедев", "Новикова"]
 
     def rows():
         for user_id in range(1, members + 1):
@@ -34,15 +50,21 @@ def make_users(cursor, rng, members: int, now: float, tz, timings: Timings) -> i
             joined = datetime.datetime.fromtimestamp(now - rng.uniform(30, 3 * 365) * DAY, tz)
             name = ""
             if user_id <= AUTHORS or rng.random() < 0.3:
-                name = f"{rng.choice(first_names)} {rng.choice(last_names)}"
-            bio = "Продаю IT-услуги десять лет." if user_id <= AUTHORS else ""
-            yield (
-                user_id, password, None, False, username, "", "", f"{username}@example.com",
-                False, True, joined, name, bio, "", "", None, 0, True, True, 0,
-            )  # fmt: skip
+                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            member = {
+                **MEMBER_DEFAULTS,
+                "id": user_id,
+                "password": password,
+                "username": username,
+                "email": f"{username}@example.com",
+                "date_joined": joined,
+                "display_name": name,
+                "bio": "Продаю IT-услуги десять лет." if user_id <= AUTHORS else "",
+            }
+            yield tuple(member[column] for column in MEMBER_COLUMNS)
 
     progress = Progress("members", members)
-    copy_rows(cursor, "accounts_user", columns, rows(), progress)
+    copy_rows(cursor, "accounts_user", MEMBER_COLUMNS, rows(), progress)
     set_sequence(cursor, "accounts_user")
     timings.add("members", progress.close())
     return members

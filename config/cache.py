@@ -78,8 +78,10 @@ class _Client(django_redis.RedisCacheClient):
             self._logged_at = now
         logger.warning(
             "Redis cache at %s unavailable (%s); serving without the cache, next try in %s s",
-            self._where, type(error).__name__, self._down_seconds,
-        )  # fmt: skip
+            self._where,
+            type(error).__name__,
+            self._down_seconds,
+        )
 
     def _came_back(self) -> None:
         with self._lock:

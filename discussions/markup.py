@@ -6,9 +6,8 @@ from articles.markup import sanitize_html
 
 # Paragraphs, emphasis, links, code, quotes and lists; no images, headings, tables or raw HTML.
 _markdown = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(
-    ["emphasis", "link", "backticks", "fence", "code", "blockquote", "list", "newline", "escape",
-     "entity", "autolink"]
-)  # fmt: skip
+    "emphasis link backticks fence code blockquote list newline escape entity autolink".split()
+)
 
 
 def render_comment(source: str) -> str:

@@ -66,11 +66,19 @@ class CommentQuerySet(models.QuerySet):
             )
             .select_related("article")
             .only(
-                "id", "body_html", "score", "created_at", "edited_at", "article_id", "author_id",
-                "status", "article__title", "article__slug",
+                "id",
+                "body_html",
+                "score",
+                "created_at",
+                "edited_at",
+                "article_id",
+                "author_id",
+                "status",
+                "article__title",
+                "article__slug",
             )
             .order_by("-created_at", "-id")
-        )  # fmt: skip
+        )
 
 
 class Comment(models.Model):
@@ -310,12 +318,21 @@ class NotificationQuerySet(models.QuerySet):
             self.filter(recipient=user)
             .select_related("actor", "article", "comment")
             .only(
-                "id", "kind", "value", "created_at", "read_at", "actor__username",
-                "actor__display_name", "article__title", "article__slug", "comment__id",
-                "comment__body_html", "comment__status",
+                "id",
+                "kind",
+                "value",
+                "created_at",
+                "read_at",
+                "actor__username",
+                "actor__display_name",
+                "article__title",
+                "article__slug",
+                "comment__id",
+                "comment__body_html",
+                "comment__status",
             )
             .order_by("-created_at", "-id")
-        )  # fmt: skip
+        )
 
 
 class Notification(models.Model):

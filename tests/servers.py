@@ -40,10 +40,20 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = self.client()
         for _ in range(WAIT_STEPS):
             try:
@@ -142,8 +152,10 @@ def collect_static(static_root: Path) -> None:
     env.pop("DEBUG", None)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
 
 
 class AppServer:
@@ -173,8 +185,11 @@ class AppServer:
         with self.log.open("ab") as log:  # a file, not a pipe: a full pipe would stop the server
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=log,
-            )  # fmt: skip
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+            )
         for _ in range(WAIT_STEPS):
             try:
                 urllib.request.urlopen(self.url + "/healthz", timeout=1)

@@ -29,12 +29,49 @@ from discussions.models import Notification
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 
 FRAGMENTS = [
-    "", " ", "\x00", "a\x00b", "%00", "'", '"', "' OR 1=1 --", "1; DROP TABLE accounts_user; --",
-    "<script>alert(1)</script>", "-->", "<!--", "{{ 7*7 }}", "{% debug %}", "${7*7}", "%s%s%n",
-    "\r\nSet-Cookie: x=1", "../../../etc/passwd", "²", "١٢", "🔥", "\u202e", "\ufeff", "\u2028",
-    "NaN", "inf", "-1", "0", "1e308", "0x10", "9" * 30, "-" + "9" * 30, "1.5", "true", "null",
-    "[]", "{}", "a" * 10_000, "я" * 3_000, "http://evil.example/", "//evil.example", "javascript:x",
-]  # fmt: skip
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "%00",
+    "'",
+    '"',
+    "' OR 1=1 --",
+    "1; DROP TABLE accounts_user; --",
+    "<script>alert(1)</script>",
+    "-->",
+    "<!--",
+    "{{ 7*7 }}",
+    "{% debug %}",
+    "${7*7}",
+    "%s%s%n",
+    "\r\nSet-Cookie: x=1",
+    "../../../etc/passwd",
+    "²",
+    "١٢",
+    "🔥",
+    "\u202e",
+    "\ufeff",
+    "\u2028",
+    "NaN",
+    "inf",
+    "-1",
+    "0",
+    "1e308",
+    "0x10",
+    "9" * 30,
+    "-" + "9" * 30,
+    "1.5",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "a" * 10_000,
+    "я" * 3_000,
+    "http://evil.example/",
+    "//evil.example",
+    "javascript:x",
+]
 
 junk = st.one_of(
     st.sampled_from(FRAGMENTS),
@@ -69,11 +106,11 @@ class Target:
     files: tuple = ()
 
 
-def ARTICLE(site):  # noqa: N802 - read like the constants beside it
+def ARTICLE(site):  # upper case: read like the constants beside it
     return (site["article"].pk,)
 
 
-def COMMENTS(site):  # noqa: N802
+def COMMENTS(site):
     return (site["comment"].pk, site["own_comment"].pk)
 
 
@@ -81,15 +118,25 @@ SORT, PAGE, STAFF = ("best", "newest", "oldest"), ("1", "2"), ("superuser",)
 
 TARGETS = {
     "home": Target("get", "/", {"page": PAGE}),
-    "article": Target("get", "/articles/{slug}/",
-                      {"sort": SORT, "reply": lambda s: (s["comment"].pk,)},
-                      {"slug": lambda s: (s["article"].slug,)}),
-    "preview": Target("get", "/articles/{slug}/preview/", {},
-                      {"slug": lambda s: (s["article"].slug,)}, users=("member", "superuser")),
-    "rubric": Target("get", "/rubrics/{slug}/", {"page": PAGE},
-                     {"slug": lambda s: (s["article"].rubric.slug,)}),
-    "rubric rss": Target("get", "/rubrics/{slug}/rss/", {},
-                         {"slug": lambda s: (s["article"].rubric.slug,)}),
+    "article": Target(
+        "get",
+        "/articles/{slug}/",
+        {"sort": SORT, "reply": lambda s: (s["comment"].pk,)},
+        {"slug": lambda s: (s["article"].slug,)},
+    ),
+    "preview": Target(
+        "get",
+        "/articles/{slug}/preview/",
+        {},
+        {"slug": lambda s: (s["article"].slug,)},
+        users=("member", "superuser"),
+    ),
+    "rubric": Target(
+        "get", "/rubrics/{slug}/", {"page": PAGE}, {"slug": lambda s: (s["article"].rubric.slug,)}
+    ),
+    "rubric rss": Target(
+        "get", "/rubrics/{slug}/rss/", {}, {"slug": lambda s: (s["article"].rubric.slug,)}
+    ),
     "tag": Target("get", "/tags/{slug}/", {"page": PAGE}, {"slug": lambda s: (s["tag"].slug,)}),
     "author": Target("get", "/authors/{name}/", {}, {"name": ("oleg", "maria")}),
     "profile": Target("get", "/users/{name}/", {"page": PAGE}, {"name": ("oleg", "maria")}),
@@ -106,68 +153,133 @@ TARGETS = {
     "bookmarks": Target("get", "/bookmarks/", {"page": PAGE}),
     "notifications": Target("get", "/notifications/", {"page": PAGE, "panel": ("1",)}),
     "notification": Target("get", "/notifications/{id}/", {}, {"id": lambda s: (s["note"].pk,)}),
-    "unsubscribe form": Target("get", "/unsubscribe/{token}/", {},
-                               {"token": lambda s: s["tokens"]}),
+    "unsubscribe form": Target(
+        "get", "/unsubscribe/{token}/", {}, {"token": lambda s: s["tokens"]}
+    ),
     "settings form": Target("get", "/users/settings/"),
     "login form": Target("get", "/accounts/login/", {"next": ("/", "/articles/x/")}),
     "signup form": Target("get", "/accounts/signup/", {"next": ("/",)}),
     "confirm email": Target("get", "/accounts/confirm-email/{key}/", {}, {"key": ("abc",)}),
     "reset from key": Target("get", "/accounts/password/reset/key/{key}/", {}, {"key": ("1-a",)}),
     # forms
-    "comment": Target("post", "/articles/{id}/comments/",
-                      {"body": ("Мнение о статье",), "parent": lambda s: (s["comment"].pk, "")},
-                      {"id": ARTICLE}),
+    "comment": Target(
+        "post",
+        "/articles/{id}/comments/",
+        {"body": ("Мнение о статье",), "parent": lambda s: (s["comment"].pk, "")},
+        {"id": ARTICLE},
+    ),
     "edit": Target("post", "/comments/{id}/edit/", {"body": ("Правка",)}, {"id": COMMENTS}),
     "delete": Target("post", "/comments/{id}/delete/", {}, {"id": COMMENTS}),
-    "comment vote": Target("post", "/comments/{id}/vote/", {"value": ("1", "-1", "0")},
-                           {"id": COMMENTS}),
-    "article vote": Target("post", "/articles/{id}/vote/", {"value": ("1", "-1", "0")},
-                           {"id": ARTICLE}),
-    "report": Target("post", "/comments/{id}/report/",
-                     {"reason": ("spam", "rude", "other"), "details": ("Спам",)}, {"id": COMMENTS}),
+    "comment vote": Target(
+        "post", "/comments/{id}/vote/", {"value": ("1", "-1", "0")}, {"id": COMMENTS}
+    ),
+    "article vote": Target(
+        "post", "/articles/{id}/vote/", {"value": ("1", "-1", "0")}, {"id": ARTICLE}
+    ),
+    "report": Target(
+        "post",
+        "/comments/{id}/report/",
+        {"reason": ("spam", "rude", "other"), "details": ("Спам",)},
+        {"id": COMMENTS},
+    ),
     "bookmark": Target("post", "/articles/{id}/bookmark/", {"saved": ("1", "0")}, {"id": ARTICLE}),
-    "moderate": Target("post", "/comments/{id}/moderate/",
-                       {"action": ("hide", "restore"), "reason": ("Спам",)}, {"id": COMMENTS},
-                       users=("member", "superuser")),
-    "close discussion": Target("post", "/articles/{id}/discussion/", {"closed": ("1", "0")},
-                               {"id": ARTICLE}, users=("member", "superuser")),
+    "moderate": Target(
+        "post",
+        "/comments/{id}/moderate/",
+        {"action": ("hide", "restore"), "reason": ("Спам",)},
+        {"id": COMMENTS},
+        users=("member", "superuser"),
+    ),
+    "close discussion": Target(
+        "post",
+        "/articles/{id}/discussion/",
+        {"closed": ("1", "0")},
+        {"id": ARTICLE},
+        users=("member", "superuser"),
+    ),
     "notifications read": Target("post", "/notifications/read/"),
     "view beacon": Target("post", "/articles/{id}/view/", {"visitor": ("",)}, {"id": ARTICLE}),
     "unsubscribe": Target("post", "/unsubscribe/{token}/", {}, {"token": lambda s: s["tokens"]}),
-    "settings": Target("post", "/users/settings/",
-                       {"display_name": ("Мария",), "bio": ("О себе",), "notify_replies": ("on",),
-                        "notify_article_comments": ("on", ""), "remove_avatar": ("on",)},
-                       files=("avatar",)),
-    "signup": Target("post", "/accounts/signup/",
-                     {"email": ("new@example.com",), "username": ("newbie",),
-                      "password1": ("pass-12345-word",), "password2": ("pass-12345-word",),
-                      "website": ("",)}),
-    "login": Target("post", "/accounts/login/",
-                    {"login": ("maria",), "password": ("pass-12345-word",), "remember": ("on",),
-                     "next": ("/",)}),
-    "password reset": Target("post", "/accounts/password/reset/",
-                             {"email": ("maria@example.com",)}),
-    "reset with key": Target("post", "/accounts/password/reset/key/{key}/",
-                             {"password1": ("pass-12345-word",), "password2": ("pass-12345-word",)},
-                             {"key": ("1-set-password",)}),
-    "password change": Target("post", "/accounts/password/change/",
-                              {"oldpassword": ("pass-12345-word",), "password1": ("x",),
-                               "password2": ("x",)}, users=("member",)),
-    "email": Target("post", "/accounts/email/",
-                    {"email": ("second@example.com",), "action_add": ("",)}, users=("member",)),
+    "settings": Target(
+        "post",
+        "/users/settings/",
+        {
+            "display_name": ("Мария",),
+            "bio": ("О себе",),
+            "notify_replies": ("on",),
+            "notify_article_comments": ("on", ""),
+            "remove_avatar": ("on",),
+        },
+        files=("avatar",),
+    ),
+    "signup": Target(
+        "post",
+        "/accounts/signup/",
+        {
+            "email": ("new@example.com",),
+            "username": ("newbie",),
+            "password1": ("pass-12345-word",),
+            "password2": ("pass-12345-word",),
+            "website": ("",),
+        },
+    ),
+    "login": Target(
+        "post",
+        "/accounts/login/",
+        {
+            "login": ("maria",),
+            "password": ("pass-12345-word",),
+            "remember": ("on",),
+            "next": ("/",),
+        },
+    ),
+    "password reset": Target(
+        "post", "/accounts/password/reset/", {"email": ("maria@example.com",)}
+    ),
+    "reset with key": Target(
+        "post",
+        "/accounts/password/reset/key/{key}/",
+        {"password1": ("pass-12345-word",), "password2": ("pass-12345-word",)},
+        {"key": ("1-set-password",)},
+    ),
+    "password change": Target(
+        "post",
+        "/accounts/password/change/",
+        {"oldpassword": ("pass-12345-word",), "password1": ("x",), "password2": ("x",)},
+        users=("member",),
+    ),
+    "email": Target(
+        "post",
+        "/accounts/email/",
+        {"email": ("second@example.com",), "action_add": ("",)},
+        users=("member",),
+    ),
     # the editors' lists: search, ordering, pages, filters and the date hierarchy
-    "admin articles": Target("get", "/admin/articles/article/",
-                             {"q": ("CRM",), "o": ("1", "-2"), "p": ("1",),
-                              "status__exact": ("draft",), "published_at__year": ("2024",),
-                              "published_at__month": ("2",), "published_at__day": ("3",)},
-                             users=STAFF),
-    "admin comments": Target("get", "/admin/discussions/comment/",
-                             {"q": ("мнение",), "status__exact": ("hidden",),
-                              "created_at__year": ("2024",)}, users=STAFF),
-    "admin members": Target("get", "/admin/accounts/user/", {"q": ("maria",), "o": ("2",)},
-                            users=STAFF),
+    "admin articles": Target(
+        "get",
+        "/admin/articles/article/",
+        {
+            "q": ("CRM",),
+            "o": ("1", "-2"),
+            "p": ("1",),
+            "status__exact": ("draft",),
+            "published_at__year": ("2024",),
+            "published_at__month": ("2",),
+            "published_at__day": ("3",),
+        },
+        users=STAFF,
+    ),
+    "admin comments": Target(
+        "get",
+        "/admin/discussions/comment/",
+        {"q": ("мнение",), "status__exact": ("hidden",), "created_at__year": ("2024",)},
+        users=STAFF,
+    ),
+    "admin members": Target(
+        "get", "/admin/accounts/user/", {"q": ("maria",), "o": ("2",)}, users=STAFF
+    ),
     "admin tags": Target("get", "/admin/articles/tag/", {"q": ("тег",)}, users=STAFF),
-}  # fmt: skip
+}
 
 
 @pytest.fixture
@@ -177,9 +289,11 @@ def site(make_article, make_user, settings):
     member = make_user(username="maria", email="maria@example.com", display_name="Мария")
     other = make_user(username="oleg")
     article = make_article(
-        title="Как продавать CRM", tags=["переговоры", "🔥"],
-        series=Series.objects.create(title="Серия", slug="seriya"), series_number=1,
-    )  # fmt: skip
+        title="Как продавать CRM",
+        tags=["переговоры", "🔥"],
+        series=Series.objects.create(title="Серия", slug="seriya"),
+        series_number=1,
+    )
     comment = services.create_comment(article=article, author=other, body="Первое мнение")
     own = services.create_comment(article=article, author=member, body="Моё", parent=comment)
     make_article(title="Черновик", status=Article.Status.DRAFT)

@@ -64,11 +64,11 @@ def test_a_member_gets_the_view(make_user):
 
 
 class Duplicate(ValidationError):
-    extra_json = {"thing_url": "/things/1/"}
     back_url = "/things/1/"
 
     def __init__(self):
         super().__init__("Уже есть.", code="duplicate")
+        self.extra_json = {"thing_url": "/things/1/"}
 
 
 REFUSALS = [

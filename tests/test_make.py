@@ -37,8 +37,12 @@ def make(target: str, port: int, tmp_path: Path) -> tuple[subprocess.Popen, Path
         process = subprocess.Popen(
             # -o: the shared virtualenv is installed already; make must not reinstall it
             ["make", "-o", ".venv/.installed", target, f"PORT={port}"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return process, output
 
 
@@ -115,7 +119,7 @@ def test_make_run_serves_its_port_and_runs_the_jobs_until_ctrl_c(port, tmp_path)
     try:
         wait_for(lambda: "rankings rebuilt in" in output.read_text(), output, process)
         wait_for(lambda: get(f"http://127.0.0.1:{port}/")[0] == 200, output, process)
-        status, html = get(f"http://127.0.0.1:{port}/")
+        _status, html = get(f"http://127.0.0.1:{port}/")
         assert f'<link rel="canonical" href="http://127.0.0.1:{port}/">' in html
         text = output.read_text()
         assert re.search(rf"Site:\s+http://127\.0\.0\.1:{port}\b", text), "the printed logins"

@@ -75,8 +75,10 @@ def nodes(redis_url, tmp_path):
     env.pop("DEBUG", None)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(
@@ -85,7 +87,7 @@ def nodes(redis_url, tmp_path):
             env={**env, "PORT": str(port)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for port in ports
     ]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
@@ -190,10 +192,17 @@ def test_two_nodes_share_sessions_and_keep_counters_exact(
         assert view_a[0] == 200 and view_b[0] == 200
     flush = subprocess.run(
         [sys.executable, "manage.py", "flush_views"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-        env={**os.environ, "REDIS_URL": redis_url, "SECRET_KEY": "x",
-             "DATABASE_URL": database_url()},
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            **os.environ,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "x",
+            "DATABASE_URL": database_url(),
+        },
+    )
     assert "flushed" in flush.stdout
 
     article.refresh_from_db()

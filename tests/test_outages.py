@@ -99,9 +99,11 @@ def test_with_redis_down_every_page_answers_and_members_stay_logged_in(
 ):
     article, member = site["article"], site["member"]
     server = AppServer(
-        database_url=database_url(), static_root=static_root, log=tmp_path / "server.log",
+        database_url=database_url(),
+        static_root=static_root,
+        log=tmp_path / "server.log",
         REDIS_URL=redis_server.url,
-    )  # fmt: skip
+    )
     with server:
         reader, logged_in = Visitor(), Visitor()
         logged_in.log_in(server.url, member.username, PASSWORD)
@@ -146,9 +148,11 @@ def test_with_the_database_down_readers_get_cached_pages_or_a_designed_503(
     proxy = TcpProxy(connection.settings_dict["PORT"] or 5432)
     proxy.start()
     server = AppServer(
-        database_url=database_url(proxy.port), static_root=static_root,
-        log=tmp_path / "server.log", REDIS_URL=redis_server.url,
-    )  # fmt: skip
+        database_url=database_url(proxy.port),
+        static_root=static_root,
+        log=tmp_path / "server.log",
+        REDIS_URL=redis_server.url,
+    )
     comments_url = f"{server.url}/articles/{article.pk}/comments/"
     cached_pages = ["/", article.get_absolute_url()]
     try:

@@ -356,9 +356,13 @@ def test_site_pages(client, world, role):
     for model, field_name, remote in _autocomplete_cases():
         response = client.get(
             reverse("admin:autocomplete"),
-            {"app_label": model._meta.app_label, "model_name": model._meta.model_name,
-             "field_name": field_name, "term": ""},
-        )  # fmt: skip
+            {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": field_name,
+                "term": "",
+            },
+        )
         check(f"autocomplete {field_name}", response, bool(_access(role, remote) & {V, C}))
 
     # The admin's login is allauth's: visitors go there, staff to the index, members get 403.

@@ -18,23 +18,32 @@ NOT_INHERITED = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL"
 def manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_production_start_without_secret_key_stops_with_a_clear_message():
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     result = subprocess.run(
-        [sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env=clean,
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
     started = subprocess.run(
-        [sys.executable, "-c", "import config.wsgi"], cwd=ROOT,
-        env={**clean, "SECRET_KEY": "x"}, capture_output=True, text=True,
-    )  # fmt: skip
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env={**clean, "SECRET_KEY": "x"},
+        capture_output=True,
+        text=True,
+    )
     assert started.returncode == 0, started.stderr
 
 
@@ -108,10 +117,14 @@ def test_production_settings_pass_the_deploy_checks():
 
 def test_cookies_are_http_only_secure_and_same_site_behind_https():
     names = [
-        "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_SAMESITE",
-        "CSRF_COOKIE_SECURE", "CSRF_COOKIE_SAMESITE", "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SECURE",
+        "CSRF_COOKIE_SAMESITE",
+        "SECURE_SSL_REDIRECT",
         "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-    ]  # fmt: skip
+    ]
     code = f"from django.conf import settings; print([getattr(settings, n) for n in {names}])"
     printed = manage("shell", "-c", code, **PRODUCTION).stdout.strip().splitlines()[-1]
     assert printed == "[True, True, 'Lax', True, 'Lax', True, True]"

@@ -86,9 +86,13 @@ def test_bad_avatars_are_refused_with_a_clear_message(client, member, make, mess
 
 @pytest.mark.parametrize(
     ("data", "name"),
-    [(_picture("PNG"), "a.png"), (_picture("JPEG"), "a.jpg"), (_picture("WEBP"), "a.webp"),
-     (_gif(10), "a.gif")],
-)  # fmt: skip
+    [
+        (_picture("PNG"), "a.png"),
+        (_picture("JPEG"), "a.jpg"),
+        (_picture("WEBP"), "a.webp"),
+        (_gif(10), "a.gif"),
+    ],
+)
 def test_small_pictures_and_short_animations_are_avatars(client, member, data, name):
     client.force_login(member)
     assert _post(client, _upload(data, name)).status_code == 302

@@ -16,9 +16,10 @@ def test_changelist_has_filters_search_and_counters(client, editor, make_article
     make_article(title="Статья для редакции", tags=["переговоры"])
     client.force_login(editor)
     response = client.get(
-        reverse("admin:articles_article_changelist"), {"q": "редакции"},
+        reverse("admin:articles_article_changelist"),
+        {"q": "редакции"},
         HTTP_ACCEPT_LANGUAGE="en",
-    )  # fmt: skip
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Статья для редакции" in html

@@ -13,9 +13,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(make_article):
     ChatBlock.objects.create(
-        name="Чат продавцов IT", url="https://t.me/example", members_count=1755,
+        name="Чат продавцов IT",
+        url="https://t.me/example",
+        members_count=1755,
         call_to_action="Заходите в чат",
-    )  # fmt: skip
+    )
     hot = make_article(title="Как пережить первый тендер", body="## План\n\nТекст. " * 200)
     talked = make_article(title="Спор о предоплате", tags=["переговоры"])
     add_daily_stats(article_id=hot.pk, date=timezone.localdate(), views=40)
@@ -25,7 +27,7 @@ def demo(make_article):
 
 
 def test_reader_journey(live_server, page, demo):
-    hot, talked = demo
+    hot, _talked = demo
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Свежее"
     assert page.get_by_text("1755 участников").is_visible()

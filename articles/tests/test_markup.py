@@ -97,8 +97,20 @@ print("hello")
 | Лид | 100% |
 """
     html = render_markdown(source)
-    for tag in ("<h2>", "<h3>", "<strong>", "<em>", "<code>", "<ul>", "<ol>", "<blockquote>",
-                "<pre>", "<table>", "<th>", "<td>"):  # fmt: skip
+    for tag in (
+        "<h2>",
+        "<h3>",
+        "<strong>",
+        "<em>",
+        "<code>",
+        "<ul>",
+        "<ol>",
+        "<blockquote>",
+        "<pre>",
+        "<table>",
+        "<th>",
+        "<td>",
+    ):
         assert tag in html, tag
     assert '<img src="/static/img/favicon.svg" alt="Схема воронки">' in html
     assert '<a href="https://example.com" rel="noopener noreferrer">ссылкой</a>' in html

@@ -140,9 +140,11 @@ def test_referrer_visits_are_one_row_per_day_source_and_host(make_article):
 
 @pytest.mark.parametrize(
     ("title", "slug"),
-    [("Как преодолеть страх закрытия продаж", "kak-preodolet-strakh-zakrytiia-prodazh"),
-     ("Истории сейлзов #101", "istorii-seilzov-101")],
-)  # fmt: skip
+    [
+        ("Как преодолеть страх закрытия продаж", "kak-preodolet-strakh-zakrytiia-prodazh"),
+        ("Истории сейлзов #101", "istorii-seilzov-101"),
+    ],
+)
 def test_slug_is_transliterated_and_unique(make_article, title, slug):
     assert make_article(title=title).slug == slug
     assert make_article(title=title).slug == f"{slug}-2"

@@ -98,7 +98,7 @@ def test_many_processes_report_while_flushes_run_concurrently(make_article, buff
             env=env,
             stdout=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for n in range(workers)
     ]
     flushed = []

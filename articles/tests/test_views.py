@@ -11,9 +11,11 @@ from articles.ranking import rebuild_rankings
 @pytest.fixture
 def chat(db):
     return ChatBlock.objects.create(
-        name="Чат продавцов IT", url="https://t.me/example", members_count=1755,
+        name="Чат продавцов IT",
+        url="https://t.me/example",
+        members_count=1755,
         call_to_action="Заходите в чат",
-    )  # fmt: skip
+    )
 
 
 def test_home_lists_published_articles_as_cards(client, make_article, chat):
@@ -104,9 +106,18 @@ def test_list_pages(client, make_article, make_user):
 
 @pytest.mark.parametrize(
     "url",
-    ["/?page=abc", "/?page=99", "/rubrics/nope/", "/tags/nope/", "/authors/nobody/",
-     "/series/nope/", "/articles/nope/", "/trending/?period=year", "/trending/?page=-1"],
-)  # fmt: skip
+    [
+        "/?page=abc",
+        "/?page=99",
+        "/rubrics/nope/",
+        "/tags/nope/",
+        "/authors/nobody/",
+        "/series/nope/",
+        "/articles/nope/",
+        "/trending/?period=year",
+        "/trending/?page=-1",
+    ],
+)
 def test_bad_input_is_a_styled_404(client, db, url):
     response = client.get(url)
     assert response.status_code == 404

@@ -37,7 +37,7 @@ def _at_once(jobs):
         try:
             barrier.wait()
             job()
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
+        except Exception as error:  # collected and asserted below
             errors.append(error)
         finally:
             connection.close()

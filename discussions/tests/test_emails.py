@@ -48,10 +48,14 @@ def test_the_settings_form_refuses_a_display_name_on_two_lines(client, member):
 def test_the_admin_refuses_an_article_title_on_two_lines(client, make_user, article):
     client.force_login(make_user(is_staff=True, is_superuser=True))
     data = {
-        "title": "Заголовок\nBcc: spy@example.com", "slug": "zagolovok",
-        "rubric": article.rubric_id, "author": article.author_id, "body": "Текст",
-        "status": "draft", "tags": "",
-    }  # fmt: skip
+        "title": "Заголовок\nBcc: spy@example.com",
+        "slug": "zagolovok",
+        "rubric": article.rubric_id,
+        "author": article.author_id,
+        "body": "Текст",
+        "status": "draft",
+        "tags": "",
+    }
     response = client.post("/admin/articles/article/add/", data)
     assert response.status_code == 200
     assert "переносов строк" in response.content.decode()

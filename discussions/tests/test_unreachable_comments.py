@@ -50,9 +50,12 @@ def secret_comment(make_comment):
 
 @pytest.mark.parametrize(
     ("who", "state"),
-    [*((who, state) for who in ("anonymous", "member") for state in STATES),
-     ("author", "draft"), ("author", "scheduled")],
-)  # fmt: skip
+    [
+        *((who, state) for who in ("anonymous", "member") for state in STATES),
+        ("author", "draft"),
+        ("author", "scheduled"),
+    ],
+)
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_unreachable_comments_are_not_found(
     secret_comment, moderator, other_member, state, endpoint, who

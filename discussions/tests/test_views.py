@@ -188,7 +188,9 @@ HOSTILE = [
 class _MarkupAudit(HTMLParser):
     """Collects every element or attribute in a fragment that could run script or load content."""
 
-    FORBIDDEN_TAGS = {"script", "iframe", "img", "svg", "object", "embed", "style", "form", "input"}
+    FORBIDDEN_TAGS = frozenset(
+        ("script", "iframe", "img", "svg", "object", "embed", "style", "form", "input")
+    )
 
     def __init__(self):
         super().__init__()
