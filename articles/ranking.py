@@ -28,26 +28,25 @@ def _age_hours_sql() -> str:
     return "(julianday(%(now)s) - julianday(published_at)) * 24.0"
 
 
+# (ranking, its rank as SQL, which rows of the source it ranks)
+Orders = tuple[tuple[str, str, str], ...]
+
+
 def _insert_ranked(
-    cursor: CursorWrapper,
-    *,
-    ranking: str,
-    period: str,
-    rank: str,
-    source: str,
-    where: str,
-    params: dict,
+    cursor: CursorWrapper, *, period: str, source: str, orders: Orders, params: dict
 ) -> None:
-    """Insert the best rows of source into RankingEntry at positions 0, 1, 2..."""
+    """Insert the best rows of source for each order into RankingEntry at positions 0, 1, 2..."""
     limit = ALL_TIME_RANKING_SIZE if period == Period.ALL else WINDOWED_RANKING_SIZE
     order = "rank DESC, published_at DESC, id DESC"
-    cursor.execute(
-        f"INSERT INTO {RankingEntry._meta.db_table} (ranking, period, position, article_id, rank) "  # noqa: S608
-        f"SELECT %(ranking)s, %(period)s, ROW_NUMBER() OVER (ORDER BY {order}) - 1, id, rank "
-        f"FROM (SELECT id, published_at, {rank} AS rank FROM {source} WHERE {where} "
-        f"ORDER BY {order} LIMIT {limit}) ranked",
-        {**params, "ranking": ranking, "period": period},
-    )
+    table = RankingEntry._meta.db_table
+    for ranking, rank, where in orders:
+        cursor.execute(
+            f"INSERT INTO {table} (ranking, period, position, article_id, rank) "  # noqa: S608
+            f"SELECT %(ranking)s, %(period)s, ROW_NUMBER() OVER (ORDER BY {order}) - 1, id, rank "
+            f"FROM (SELECT id, published_at, {rank} AS rank FROM {source} WHERE {where} "
+            f"ORDER BY {order} LIMIT {limit}) ranked",
+            {**params, "ranking": ranking, "period": period},
+        )
 
 
 def _lock_rankings(cursor: CursorWrapper) -> None:
@@ -85,24 +84,13 @@ def _rank_windows(cursor: CursorWrapper, *, since: dict, params: dict) -> None:
             f"CAST(views_{period} + {COMMENT_WEIGHT} * comments_{period} "
             f"+ {VOTE_WEIGHT} * votes_{period} AS DOUBLE PRECISION)"
         )
-        _insert_ranked(
-            cursor,
-            ranking=Ranking.TRENDING,
-            period=period,
-            rank=f"{engagement} / {gravity}",
-            source="ranking_window",
-            where=f"in_{period} = 1",
-            params=params,
+        trending = f"{engagement} / {gravity}"
+        discussed = f"CAST(comments_{period} AS DOUBLE PRECISION)"
+        orders = (
+            (Ranking.TRENDING, trending, f"in_{period} = 1"),
+            (Ranking.DISCUSSED, discussed, f"in_{period} = 1 AND comments_{period} > 0"),
         )
-        _insert_ranked(
-            cursor,
-            ranking=Ranking.DISCUSSED,
-            period=period,
-            rank=f"CAST(comments_{period} AS DOUBLE PRECISION)",
-            source="ranking_window",
-            where=f"in_{period} = 1 AND comments_{period} > 0",
-            params=params,
-        )
+        _insert_ranked(cursor, period=period, source="ranking_window", orders=orders, params=params)
     cursor.execute("DROP TABLE ranking_window")
 
 
@@ -116,24 +104,11 @@ def _rank_all_time(cursor: CursorWrapper, *, params: dict) -> None:
         f"WHERE {_public_sql()}",
         params,
     )
-    _insert_ranked(
-        cursor,
-        ranking=Ranking.TRENDING,
-        period=Period.ALL,
-        rank="engagement",
-        source="ranking_all",
-        where="1 = 1",
-        params=params,
+    orders = (
+        (Ranking.TRENDING, "engagement", "1 = 1"),
+        (Ranking.DISCUSSED, "CAST(comments_count AS DOUBLE PRECISION)", "comments_count > 0"),
     )
-    _insert_ranked(
-        cursor,
-        ranking=Ranking.DISCUSSED,
-        period=Period.ALL,
-        rank="CAST(comments_count AS DOUBLE PRECISION)",
-        source="ranking_all",
-        where="comments_count > 0",
-        params=params,
-    )
+    _insert_ranked(cursor, period=Period.ALL, source="ranking_all", orders=orders, params=params)
     cursor.execute("DROP TABLE ranking_all")
 
 

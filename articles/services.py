@@ -154,18 +154,7 @@ def record_view(
         return False
     today = timezone.localdate()
     seen = cache_keys.view_seen(article.pk, visitor)
-    caps = [
-        (
-            cache_keys.view_cap_day(address, article.pk, today),
-            settings.VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY,
-            2 * DAY_SECONDS,
-        ),
-        (
-            cache_keys.view_cap_hour(address, _this_hour()),
-            settings.VIEWS_PER_ADDRESS_PER_HOUR,
-            2 * HOUR_SECONDS,
-        ),
-    ]
+    caps = _view_caps(address=address, article_id=article.pk, today=today)
     buffer = view_buffer()
     if buffer is not None:
         try:
@@ -188,6 +177,24 @@ def record_view(
         Article.objects.filter(pk=article.pk).update(views_count=F("views_count") + 1)
         add_daily_stats(article_id=article.pk, date=today, views=1)
     return True
+
+
+def _view_caps(
+    *, address: str, article_id: int, today: datetime.date
+) -> list[tuple[str, int, int]]:
+    """The caps a view from this address counts against: (key, limit, seconds the key lives)."""
+    return [
+        (
+            cache_keys.view_cap_day(address, article_id, today),
+            settings.VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY,
+            2 * DAY_SECONDS,
+        ),
+        (
+            cache_keys.view_cap_hour(address, _this_hour()),
+            settings.VIEWS_PER_ADDRESS_PER_HOUR,
+            2 * HOUR_SECONDS,
+        ),
+    ]
 
 
 def _forget_view_targets(ids: list[int]) -> None:

@@ -235,6 +235,10 @@ class Footer:
                 f"<span>{reply}</span></a>"
             )
             return
+        self._member_controls(up, down, reply)
+
+    def _member_controls(self, up: str, down: str, reply: str) -> None:
+        """The HTML of a member's controls, with holes for each comment's values."""
         vote = _url_pattern("discussions:comment_vote")
         post = 'form="thread-actions" formaction='
         self.up = (
