@@ -376,6 +376,14 @@ class Period(models.TextChoices):
 PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30, Period.ALL: None}
 
 
+# What a sidebar link shows of a ranked article.
+SIDEBAR_LINK_FIELDS = (
+    "position article__title article__slug article__excerpt article__series_number "
+    "article__series__title article__views_count article__comments_count article__rubric__name "
+    "article__rubric__slug"
+).split()
+
+
 class RankingEntryQuerySet(models.QuerySet):
     def of(self, ranking: str, period: str):
         """One ranking for one period, best first."""
@@ -396,18 +404,7 @@ class RankingEntryQuerySet(models.QuerySet):
                 article__published_at__lte=timezone.now(),
             )
             .select_related("article__rubric", "article__series")
-            .only(
-                "position",
-                "article__title",
-                "article__slug",
-                "article__excerpt",
-                "article__series_number",
-                "article__series__title",
-                "article__views_count",
-                "article__comments_count",
-                "article__rubric__name",
-                "article__rubric__slug",
-            )
+            .only(*SIDEBAR_LINK_FIELDS)
         )
 
 

@@ -92,9 +92,12 @@ def snapshot_of_head() -> tuple[Path, str]:
     """The committed tree at HEAD, extracted under bench/out/: the working tree is shared with
     people editing it, and a template saved half-way through a run would turn into 500s."""
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True,
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
         check=True,
-    ).stdout.strip()  # fmt: skip
+    ).stdout.strip()
     target = OUT_DIR / "snapshot"
     if target.exists():
         shutil.rmtree(target)

@@ -41,9 +41,11 @@ def check_data() -> int:
 def _state(url: str, env: dict) -> str:
     """empty, partial or complete: asked of a child process, whose Django uses that database."""
     check = subprocess.run(
-        [sys.executable, str(RUN), "--check-data"], env={**env, "DATABASE_URL": url},
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [sys.executable, str(RUN), "--check-data"],
+        env={**env, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
     return check.stdout.strip()
 
 
@@ -98,11 +100,14 @@ def data_sizes() -> dict[str, int]:
     from django.db import connection
 
     tables = {
-        "articles": "articles_article", "members": "accounts_user",
-        "comments": "discussions_comment", "article votes": "discussions_articlevote",
-        "comment votes": "discussions_commentvote", "daily stats": "articles_articledailystats",
+        "articles": "articles_article",
+        "members": "accounts_user",
+        "comments": "discussions_comment",
+        "article votes": "discussions_articlevote",
+        "comment votes": "discussions_commentvote",
+        "daily stats": "articles_articledailystats",
         "ranking entries": "articles_rankingentry",
-    }  # fmt: skip
+    }
     sizes = {}
     with connection.cursor() as cursor:
         for label, table in tables.items():

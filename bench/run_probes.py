@@ -16,11 +16,17 @@ from run_wrk import BROWSER, Page, pages
 
 # Tables big enough that a sequential scan of them on a page is a bug.
 BIG_TABLES = (
-    "articles_article", "articles_articledailystats", "articles_taggedarticle",
-    "articles_rankingentry", "discussions_comment", "discussions_commentvote",
-    "discussions_articlevote", "discussions_notification", "discussions_bookmark",
+    "articles_article",
+    "articles_articledailystats",
+    "articles_taggedarticle",
+    "articles_rankingentry",
+    "discussions_comment",
+    "discussions_commentvote",
+    "discussions_articlevote",
+    "discussions_notification",
+    "discussions_bookmark",
     "accounts_user",
-)  # fmt: skip
+)
 VISITOR_IDS = 100_000  # more than a run posts: every report is a reader not seen before
 
 

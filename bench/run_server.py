@@ -81,10 +81,17 @@ class Server:
 
     def __enter__(self):
         command = [
-            str(GUNICORN), "config.wsgi",
-            "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-            "--error-logfile", str(self.log), "--log-level", "warning",
-        ]  # fmt: skip
+            str(GUNICORN),
+            "config.wsgi",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--error-logfile",
+            str(self.log),
+            "--log-level",
+            "warning",
+        ]
         self.process = subprocess.Popen(command, cwd=BASE_DIR, env=self.env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -1,7 +1,7 @@
 """The pages the bench loads, and wrk driving them: its command line and its output."""
 
 # wrk is a local program, and warm_up() calls the bench's own loopback server.
-# ruff: noqa: S603, S607, S310
+# ruff: noqa: S603, S310
 
 import contextlib
 import re
@@ -138,8 +138,12 @@ def warm_up(url: str, page: Page, headers: dict, times: int = 4) -> None:
 def wrk_command(url: str, page: Page, args, headers: dict, *, duration: int, visitors) -> list:
     """wrk's command line; a POST reports views with view.lua and the signed visitor ids."""
     command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--latency",
-    ]  # fmt: skip
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--latency",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     if page.method == "POST":
