@@ -13,36 +13,23 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from discussions.demo import community
 from discussions.markup import render_comment
 from discussions.models import Comment, CommentVote
 from discussions.versions import bump_thread_version
 
-PHRASES = [
-    "Согласен, у нас было ровно так же.",
-    "А как вы считали стоимость в этом случае?",
-    "Спасибо, очень вовремя: завтра как раз встреча с таким клиентом.",
-    "Не уверен, что это работает в enterprise: там цикл сделки год и больше.",
-    "Про следующий шаг с датой — золотое правило, подписываюсь.",
-    "У нас **тендеры** выигрываются связями, а не заявками, к сожалению.",
-    "Попробовали вилку в начале встречи — клиент ушёл. Видимо, не наш клиент.",
-    "Можно пример письма целиком?",
-    "Холодные письма уже не работают, только нетворкинг.",
-    "Пресейл на первой встрече — дорого, но окупается.",
-    "Классика: оценкой сбили цену.",
-    "Плюс за чек-лист, забрал в команду.",
-    "Выгорание через цинизм — очень точно описано.",
-]
 RUNS = 20
 
 
 def _build(article, authors, member, size=300):
     rng = random.Random(7)
+    phrases = community()["generated"]["replies"]
     comments = []
     for j in range(size):
         parent = None
         if j and rng.random() > 0.35:
             parent = comments[j - 1 - int(min(j - 1, rng.expovariate(1 / 4)))]
-        body = " ".join(rng.sample(PHRASES, k=rng.randint(1, 4)))
+        body = " ".join(rng.sample(phrases, k=rng.randint(1, 4)))
         up, down = rng.randint(0, 6), rng.randint(0, 3)
         comments.append(
             Comment.objects.create(
