@@ -80,8 +80,10 @@ def roles(db):
     from accounts.permissions import EDITORS, MODERATORS
 
     if Group.objects.filter(name__in=[EDITORS, MODERATORS]).count() < 2:
-        migration = importlib.import_module("discussions.migrations.0003_roles")
-        migration.create_roles(apps, SimpleNamespace(connection=connection))
+        editor = SimpleNamespace(connection=connection)
+        importlib.import_module("discussions.migrations.0003_roles").create_roles(apps, editor)
+        library = importlib.import_module("images.migrations.0002_editors_use_the_library")
+        library.grant_library(apps, editor)
     return {group.name: group for group in Group.objects.filter(name__in=[EDITORS, MODERATORS])}
 
 

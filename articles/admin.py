@@ -1,17 +1,24 @@
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag as TaggitTag
 
+from images import services as image_services
+from images.forms import LibraryPictureField
+from images.models import Image
+
 from . import services
+from .admin_editor import MarkdownEditor, markdown_preview, missing_pictures_error
+from .media_admin import PictureUploads, thumbnail
 from .models import Article, ChatBlock, Rubric, Series, Tag
 
 admin.site.site_header = _("Sales Label: редакция")
@@ -42,8 +49,35 @@ class DateHierarchyAdmin(admin.ModelAdmin):
         return DateHierarchyChangeList
 
 
+class ArticleAdminForm(forms.ModelForm):
+    """The article as editors write it: Markdown with its preview beside it, and a cover picked
+    from the media library or uploaded here (checked and resized like any library picture)."""
+
+    cover_upload = LibraryPictureField(label=_("Загрузить новую обложку"), required=False)
+
+    class Meta:
+        model = Article
+        fields = ["body"]  # and the rest of ArticleAdmin's fieldsets, which the admin adds
+        widgets = {"body": MarkdownEditor(attrs={"rows": 24})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        upload = self.fields["cover_upload"]
+        upload.help_text = _("%(limits)s Станет картинкой медиатеки и обложкой статьи.") % {
+            "limits": upload.help_text_for_limits()
+        }
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        error = missing_pictures_error(body)
+        if error:
+            raise error
+        return body
+
+
 @admin.register(Article)
-class ArticleAdmin(DateHierarchyAdmin):
+class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "status_label",
@@ -67,7 +101,9 @@ class ArticleAdmin(DateHierarchyAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author"]
+    raw_id_fields = ["cover"]  # picked in the media library, thumbnails and all
     readonly_fields = [
+        "cover_preview",
         "views_count",
         "comments_count",
         "score",
@@ -81,7 +117,7 @@ class ArticleAdmin(DateHierarchyAdmin):
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["title", "slug", "rubric", "author", "tags", "lead", "body"]}),
-        (_("Обложка"), {"fields": ["cover", "cover_alt"]}),
+        (_("Обложка"), {"fields": ["cover_preview", "cover", "cover_upload", "cover_alt"]}),
         (_("Серия"), {"fields": ["series", "series_number"], "classes": ["collapse"]}),
         (
             _("Публикация"),
@@ -110,9 +146,24 @@ class ArticleAdmin(DateHierarchyAdmin):
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk}
 
+    def get_urls(self):
+        preview = self.admin_site.admin_view(lambda request: markdown_preview(request, self))
+        return [
+            path("markdown-preview/", preview, name="articles_article_markdown_preview"),
+            *super().get_urls(),
+        ]
+
     # Through the services: an article that stops being public leaves the rankings and every
     # cached page at once, whichever way an editor takes it down.
     def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data.get("cover_upload")
+        if upload:
+            obj.cover = image_services.store_image(
+                image=Image(alt=obj.cover_alt or obj.title),
+                prepared=upload.prepared,
+                uploaded_by=request.user,
+                original_name=upload.name,
+            )
         services.save_article(article=obj)
 
     def delete_model(self, request, obj):
@@ -126,6 +177,10 @@ class ArticleAdmin(DateHierarchyAdmin):
         if obj.is_scheduled:
             return _("запланирована")
         return obj.get_status_display()
+
+    @admin.display(description=_("обложка сейчас"))
+    def cover_preview(self, obj):
+        return thumbnail(obj.cover, width=320) if obj.cover_id else _("нет")
 
     @admin.display(description=_("предпросмотр"))
     def preview_link(self, obj):

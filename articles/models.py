@@ -134,13 +134,16 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What an article card shows, in one query; the `cards` template tag adds the tags of
         the cards it has to render (most come from the cache)."""
-        return self.select_related("rubric", "author", "series").defer(
+        return self.select_related("rubric", "author", "series", "cover").defer(
             "body", "body_html", "author__bio", "rubric__description", "series__description"
         )
 
     def card_states(self):
-        """(id, updated_at, views_count, comments_count) rows: enough to find cached cards."""
-        return self.values_list("id", "updated_at", "views_count", "comments_count", named=True)
+        """(id, updated_at, views_count, comments_count, cover_id) rows: enough to find cached
+        cards."""
+        return self.values_list(
+            "id", "updated_at", "views_count", "comments_count", "cover_id", named=True
+        )
 
     def newest_first(self):
         """Newest first; the id breaks ties so pages never overlap."""
@@ -202,8 +205,20 @@ class Article(models.Model):
     excerpt = models.TextField(_("анонс"), editable=False, blank=True)
     body = models.TextField(_("текст (Markdown)"))
     body_html = models.TextField(editable=False, blank=True)
-    cover = models.ImageField(_("обложка"), upload_to="covers/%Y/%m/", blank=True)
-    cover_alt = models.CharField(_("описание обложки"), max_length=200, blank=True)
+    cover = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("обложка"),
+        on_delete=models.PROTECT,  # a picture on show stays in the library
+        null=True,
+        blank=True,
+        related_name="cover_of",
+    )
+    cover_alt = models.CharField(
+        _("описание обложки"),
+        max_length=200,
+        blank=True,
+        help_text=_("Пусто: описание картинки из медиатеки."),
+    )
     status = models.CharField(
         _("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )

@@ -212,12 +212,12 @@ def _json_ld(request: HttpRequest, article: Article, tags: list[Tag]) -> dict:
         "publisher": {"@type": "Organization", "name": "Sales Label"},
     }
     if article.cover:
-        data["image"] = absolute(article.cover.url)
+        data["image"] = absolute(article.cover.file.url)
     return data
 
 
 def _article_queryset() -> QuerySet:
-    return Article.objects.select_related("rubric", "author", "series")
+    return Article.objects.select_related("rubric", "author", "series", "cover")
 
 
 @anonymous_page_cache(sort=COMMENT_SORTS)  # ?reply= changes only members' pages

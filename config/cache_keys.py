@@ -99,11 +99,20 @@ def list_count(name: str, *, generation: str) -> str:
 CARD_SECONDS = 10 * 60
 
 
-def card(*, language: str, article_id: int, updated_at: float, views: int, comments: int) -> str:
+def card(
+    *,
+    language: str,
+    article_id: int,
+    updated_at: float,
+    views: int,
+    comments: int,
+    cover: int | None,
+) -> str:
     """One article card's HTML, CARD_SECONDS, never stale: every field it shows of the article
-    moves updated_at or a counter, so a change makes a new key. (An author's new display name or
-    a renamed rubric shows on cards within 10 minutes.)"""
-    return f"card:{language}:{article_id}:{updated_at}:{views}:{comments}"
+    moves updated_at, a counter or the cover (a library picture, whose files never change), so a
+    change makes a new key. (An author's new display name, a renamed rubric or a cover's new
+    description shows on cards within 10 minutes.)"""
+    return f"card:{language}:{article_id}:{updated_at}:{views}:{comments}:{cover or 0}"
 
 
 # Discussions (discussions/versions.py, discussions/thread.py, discussions/services/comments.py).

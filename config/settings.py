@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "taggit",
     "accounts",
+    "images",
     "articles",
     "discussions",
 ]
@@ -283,15 +284,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Uploads. A request body above UPLOAD_MAX_BYTES (a cover in the admin) is refused with a 413
-# from its Content-Length alone, before it is read; the settings page takes AVATAR_MAX_BYTES.
-# Pictures are judged from their header before any decoding: no more than IMAGE_MAX_PIXELS
-# (all frames together), AVATAR_MAX_SIDE on a side and AVATAR_MAX_FRAMES frames.
+# Uploads. A request body above UPLOAD_MAX_BYTES is refused with a 413 from its Content-Length
+# alone, before it is read; the settings page takes AVATAR_MAX_BYTES, the media library and the
+# article form IMAGE_MAX_BYTES (config/uploads.py). Pictures are judged from their header before
+# any decoding: no more than IMAGE_MAX_PIXELS (all frames together), a side of AVATAR_MAX_SIDE
+# or IMAGE_MAX_SIDE and AVATAR_MAX_FRAMES or IMAGE_MAX_FRAMES frames.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = 40_000_000
 AVATAR_MAX_SIDE = 8192
 AVATAR_MAX_FRAMES = 50
+IMAGE_MAX_SIDE = 10_000
+IMAGE_MAX_FRAMES = 50
 
 # Site behaviour.
 ARTICLES_PER_PAGE = 20
@@ -315,6 +320,8 @@ RATE_LIMITS = {"comment": "5/60", "vote": "60/60", "report": "10/3600"}
 RATE_LIMITS_NEW_ACCOUNT = {"comment": "2/60", "vote": "20/60", "report": "3/3600"}
 NEW_ACCOUNT_AGE = datetime.timedelta(days=1)
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+# The admin's live Markdown preview, per editor (staff are limited here: it renders on each call).
+MARKDOWN_PREVIEW_RATE = "120/60"
 RATELIMIT_USE_CACHE = "ratelimit"
 
 LOGGING = {

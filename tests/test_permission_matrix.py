@@ -40,6 +40,7 @@ ACCESS = {
     "articles.series": CONTENT,
     "articles.tag": CONTENT,
     "articles.chatblock": CONTENT,
+    "images.image": CONTENT,  # the media library
     # Comments are moderated, never added or deleted in the admin; reports and the log are read.
     "discussions.comment": {"moderator": {V, C}, "editor": {V, C}, "superuser": {V, C}},
     "discussions.report": READ_BY_MODERATORS,
@@ -76,6 +77,12 @@ def _report(world):
     return services.report_comment(comment=comment, reporter=reporter, reason="spam")
 
 
+def _image(world):
+    from images.tests.factories import make_image
+
+    return make_image(uploaded_by=world.users["editor"])
+
+
 def _email(world):
     user = _user(world)
     return EmailAddress.objects.create(user=user, email="target@example.com", primary=True)
@@ -92,6 +99,7 @@ TARGETS = {
     "articles.chatblock": lambda world: ChatBlock.objects.create(
         name="Чат", url="https://t.me/example", call_to_action="Вступить"
     ),
+    "images.image": _image,
     "discussions.comment": _comment,
     "discussions.report": _report,
     "discussions.moderationlog": lambda world: ModerationLog.objects.create(
@@ -166,9 +174,16 @@ ACTIONS = {
     ),
 }
 
-# Model admin views beyond changelist/add/change/history/delete: who may open them, for what.
+# Model admin views beyond changelist/add/change/history/delete: who may open them, for what
+# (and, for a view that takes no object, how it is asked).
 CUSTOM_VIEWS = {
     "auth_user_password_change": ("accounts.user", {"superuser"}),
+    # The article form's live Markdown preview: a POST, by those who write articles.
+    "articles_article_markdown_preview": (
+        "articles.article",
+        set(CONTENT),
+        lambda client, url: client.post(reverse(url), {"body": "# Заголовок"}),
+    ),
 }
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 
@@ -317,11 +332,14 @@ def test_actions(client, world, role, label, name):
 @pytest.mark.parametrize("name", CUSTOM_VIEW_CASES)
 def test_custom_model_admin_views(client, world, role, name):
     assert name in CUSTOM_VIEWS, f"the admin view {name} is new: say who may use it"
-    label, allowed = CUSTOM_VIEWS[name]
+    label, allowed, *asked = CUSTOM_VIEWS[name]
     target = TARGETS[label](world)
     _log_in(client, world, role)
     problems = []
-    response = client.get(reverse(f"admin:{name}", args=[target.pk]))
+    if asked:
+        response = asked[0](client, f"admin:{name}")
+    else:
+        response = client.get(reverse(f"admin:{name}", args=[target.pk]))
     _check(problems, f"{role} {name}", response, _expected(role, role in allowed), "/admin/login/")
     _fail_on(problems)
 

@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import prefetch_related_objects
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from articles import markup
 from articles.models import Article, ChatBlock, Period, Ranking, RankingEntry, Rubric
 from config import cache_keys
+from images.html import img_tag
 
 register = template.Library()
 
@@ -51,6 +53,27 @@ def reading_time(minutes) -> str:
     """'5 минут читать' with the Russian plural forms."""
     n = int(minutes or 1)
     return ngettext("%(count)s минута читать", "%(count)s минуты читать", n) % {"count": n}
+
+
+@register.filter
+def absolute(url: str) -> str:
+    """A URL of this site made absolute with SITE_URL (one already absolute stays as it is)."""
+    return url if "://" in url else f"{settings.SITE_URL}{url}"
+
+
+# How wide a cover shows on a card (static/css/site.css: beside the text from 700 px on, above
+# it on a phone, inside the card's padding).
+CARD_COVER_SIZES = "(min-width: 700px) 200px, calc(100vw - 74px)"
+
+
+@register.simple_tag
+def cover_picture(article: Article, *, card: bool = False) -> str:
+    """An article's cover as a responsive <img>: on a card a decoration (the title says it
+    all) that loads lazily, on the article's page as wide as the text, at once."""
+    if card:
+        return img_tag(article.cover, alt="", sizes=CARD_COVER_SIZES)
+    alt = article.cover_alt or article.cover.alt
+    return img_tag(article.cover, alt=alt, sizes=markup.PROSE_SIZES, lazy=False)
 
 
 @register.filter
@@ -125,6 +148,7 @@ def cards(items) -> str:
             updated_at=item.updated_at.timestamp(),
             views=item.views_count,
             comments=item.comments_count,
+            cover=item.cover_id,
         )
         for item in items
     }
@@ -134,7 +158,7 @@ def cards(items) -> str:
         loaded = [item for item in missing if isinstance(item, Article)]
         to_load = [item.id for item in missing if not isinstance(item, Article)]
         loaded += Article.objects.filter(id__in=to_load).for_listing() if to_load else []
-        prefetch_related_objects(loaded, "tags")
+        prefetch_related_objects(loaded, "tags", "cover__renditions")
         template = get_template("includes/_card.html")
         rendered = {keys[a.id]: template.render({"article": a}) for a in loaded}
         cache.set_many(rendered, cache_keys.CARD_SECONDS)
