@@ -172,7 +172,7 @@ QUOTE_BLOCK = "> Клиент покупает не часы разработч�
 HEADINGS = ["## С чего всё началось", "## Что пошло не так", "## Что мы поменяли", "## Итог"]
 
 ARTICLE_COLUMNS = (
-    "id title slug series_number lead excerpt body body_html cover cover_alt status "
+    "id title slug series_number lead excerpt body body_html cover_alt status "
     "published_at reading_time views_count comments_count score discussion_closed created_at "
     "updated_at author_id rubric_id series_id"
 ).split()
@@ -271,7 +271,6 @@ def article_rows(
             body["excerpt"],
             body["body"],
             body["body_html"],
-            "",
             "",
             "published",
             when,
