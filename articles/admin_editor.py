@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
@@ -61,11 +63,9 @@ def markdown_preview(request: HttpRequest, model_admin) -> JsonResponse:
         return refused
     form = PreviewForm(request.POST)
     if not form.is_valid():
-        message = ngettext(
-            "Текст длиннее %(limit)s символа: предпросмотр его не покажет.",
-            "Текст длиннее %(limit)s символов: предпросмотр его не покажет.",
-            PREVIEW_MAX_LENGTH,
-        ) % {"limit": PREVIEW_MAX_LENGTH}
+        message = _("Слишком длинный текст для предпросмотра (предел — %(limit)s знаков).") % {
+            "limit": number_format(PREVIEW_MAX_LENGTH, force_grouping=True)
+        }
         return JsonResponse({"error": message}, status=400)
     body = form.cleaned_data["body"]
     return JsonResponse(

@@ -2,6 +2,7 @@
 media library, covers), so a bomb, an SVG or a broken file gets the same clear message
 wherever it is sent."""
 
+import math
 import warnings
 
 from django import forms
@@ -135,10 +136,13 @@ def _too_many_pixels(pixels: int | None) -> forms.ValidationError:
             code="too_many_pixels",
             params={"limit": limit},
         )
+    shown = number_format(pixels / 1_000_000, 1)
+    if shown == limit:  # just over: "40,01 Мп, а можно не больше 40,0", not "40,0 ... 40,0"
+        shown = number_format(math.ceil(pixels / 10_000) / 100, 2)
     return forms.ValidationError(
         _("Картинка слишком большая: %(pixels)s Мп, а можно не больше %(limit)s Мп."),
         code="too_many_pixels",
-        params={"pixels": number_format(pixels / 1_000_000, 1), "limit": limit},
+        params={"pixels": shown, "limit": limit},
     )
 
 

@@ -24,6 +24,7 @@ from accounts.models import User
 from articles.models import Article, Series
 from discussions import services
 from discussions.models import Notification
+from images.tests.factories import make_image
 
 # Requests per address and visitor; FUZZ_EXAMPLES=500 digs deeper than CI has time for.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
@@ -279,6 +280,44 @@ TARGETS = {
         "get", "/admin/accounts/user/", {"q": ("maria",), "o": ("2",)}, users=STAFF
     ),
     "admin tags": Target("get", "/admin/articles/tag/", {"q": ("тег",)}, users=STAFF),
+    # the media library, the article form with its cover upload and the Markdown preview
+    "admin library": Target(
+        "get",
+        "/admin/images/image/",
+        {"q": ("схема",), "o": ("2",), "p": ("1",), "_popup": ("1",)},
+        users=STAFF,
+    ),
+    "admin picture upload": Target(
+        "post", "/admin/images/image/add/", {"alt": ("Схема",)}, users=STAFF, files=("upload",)
+    ),
+    "admin picture change": Target(
+        "post",
+        "/admin/images/image/{id}/change/",
+        {"alt": ("Новое описание",)},
+        {"id": lambda s: (s["image"].pk,)},
+        users=STAFF,
+    ),
+    "admin article form": Target(
+        "post",
+        "/admin/articles/article/add/",
+        {
+            "title": ("Статья",),
+            "author": lambda s: (s["member"].pk,),
+            "rubric": lambda s: (s["article"].rubric_id,),
+            "body": lambda s: ("Текст", f"![x]({s['image'].reference})"),
+            "status": ("draft", "published"),
+            "cover": lambda s: (s["image"].pk, ""),
+            "cover_alt": ("",),
+        },
+        users=STAFF,
+        files=("cover_upload",),
+    ),
+    "markdown preview": Target(
+        "post",
+        "/admin/articles/article/markdown-preview/",
+        {"body": ("# Текст", "![x](image:1)")},
+        users=("member", "superuser"),
+    ),
 }
 
 
@@ -306,6 +345,7 @@ def site(make_article, make_user, settings):
         "tag": article.tags.first(),
         "series": article.series,
         "note": Notification.objects.filter(recipient=other).first(),
+        "image": make_image(alt="Схема"),
         "tokens": tuple(
             services.unsubscribe_token(user=member, topic=t) for t in ("replies", "bad")
         ),

@@ -3,7 +3,6 @@ with a clear message, a too-big upload before the server reads it."""
 
 import io
 import os
-import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +10,8 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.models import User
+from images.tests.factories import SVG
+from images.tests.factories import png_bomb as _png_bomb
 
 
 def _upload(data: bytes, name: str, content_type: str = "application/octet-stream"):
@@ -23,32 +24,11 @@ def _picture(fmt="PNG", size=(64, 64), **save) -> bytes:
     return buffer.getvalue()
 
 
-def _png_bomb(width: int, height: int) -> bytes:
-    """A valid PNG of width x height black pixels, a few hundred KB however big it claims to be:
-    made by hand, since Pillow would need the whole picture in memory to write it."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
-
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([1, 0, 0, 0, 0])
-    compressor = zlib.compressobj(9)
-    row = b"\x00" + b"\x00" * ((width + 7) // 8)  # filter byte + one bit per pixel
-    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
-    return b"\x89PNG\r\n\x1a\n" + chunks
-
-
 def _gif(frames: int, size=(32, 32)) -> bytes:
     images = [Image.new("RGB", size, (n % 256, 0, 0)) for n in range(frames)]
     buffer = io.BytesIO()
     images[0].save(buffer, "GIF", save_all=True, append_images=images[1:], duration=40, loop=0)
     return buffer.getvalue()
-
-
-SVG = (
-    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-)
 
 
 @pytest.fixture

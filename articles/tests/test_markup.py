@@ -133,3 +133,32 @@ def test_truncate_cuts_at_a_word_with_two_dots():
 
 def test_html_to_text_separates_blocks():
     assert html_to_text("<p>Один</p><p>Два &amp; три</p>") == "Один Два & три"
+
+
+def test_a_library_picture_becomes_a_responsive_img(db):
+    from images.tests.factories import make_image
+
+    image = make_image(alt="Схема", size=(1000, 500))
+    (tag, attrs), *_ = elements_of(render_markdown(f'![Воронка]({image.reference} "Подпись")'))[1:]
+
+    urls = [rendition.file.url for rendition in image.renditions.order_by("width")]
+    assert tag == "img"
+    assert attrs == {
+        "src": urls[1],  # for browsers without srcset: the widest up to 960 px
+        "srcset": f"{urls[0]} 480w, {urls[1]} 960w, {urls[2]} 1000w",
+        "sizes": attrs["sizes"],
+        "alt": "Воронка",
+        "title": "Подпись",
+        "width": "1000",
+        "height": "500",
+        "loading": "lazy",
+        "decoding": "async",
+    }
+
+
+def test_other_pictures_stay_as_they_were(db, django_assert_num_queries):
+    with django_assert_num_queries(0):  # no library picture named: no query
+        html = render_markdown("![внешняя](https://example.com/a.png) ![битая](image:x)")
+    assert html == (
+        '<p><img src="https://example.com/a.png" alt="внешняя"> <img alt="битая"></p>\n'
+    )

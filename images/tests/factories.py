@@ -1,6 +1,7 @@
 """Pictures made in memory, and library pictures stored from them as an upload would be."""
 
 import io
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
@@ -18,6 +19,27 @@ def picture_bytes(fmt: str = "PNG", size=(1200, 800), color=(200, 80, 20), **sav
 
 def upload(data: bytes, name: str = "picture.png", content_type: str = "image/png"):
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A valid PNG of width x height black pixels, a few hundred KB however big it claims to be:
+    made by hand, since Pillow would need the whole picture in memory to write it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([1, 0, 0, 0, 0])
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)  # filter byte + one bit per pixel
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+)
 
 
 def make_image(*, alt: str = "Схема воронки продаж", uploaded_by=None, size=(1200, 800)) -> Image:
