@@ -4,6 +4,7 @@ wherever it is sent."""
 
 import math
 import warnings
+from typing import ClassVar
 
 from django import forms
 from django.conf import settings
@@ -28,7 +29,7 @@ class PictureField(forms.ImageField):
     max_bytes_setting = "UPLOAD_MAX_BYTES"
     max_side_setting = "AVATAR_MAX_SIDE"
     max_frames_setting = "AVATAR_MAX_FRAMES"
-    default_error_messages = {
+    default_error_messages: ClassVar[dict[str, str]] = {
         "invalid_image": _("Это не картинка: загрузите JPEG, PNG, WebP или GIF."),
     }
 

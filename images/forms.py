@@ -42,7 +42,7 @@ class ImageUploadForm(forms.ModelForm):
 
     class Meta:
         model = Image
-        fields = ["upload", "alt"]
+        fields = ("upload", "alt")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 import secrets
 from collections.abc import Iterable
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -12,7 +13,13 @@ from .models import Image, Rendition
 from .processing import Encoded, Prepared
 
 
-def store_image(*, image: Image, prepared: Prepared, uploaded_by, original_name: str = "") -> Image:
+def store_image(
+    *,
+    image: Image,
+    prepared: Prepared,
+    uploaded_by: AbstractBaseUser | None,
+    original_name: str = "",
+) -> Image:
     """Store a prepared upload (images.forms.LibraryPictureField) as `image`, with its alt text
     already set: the kept picture and every rendition under MEDIA_ROOT/images/<year>/<month>/,
     then the rows. Files written for rows that did not make it are deleted again."""
