@@ -1,0 +1,36 @@
+"""The articles app's models, by concern; callers import them from here (`articles.models`)."""
+
+from .article import Article, ArticleQuerySet
+from .catalogue import Rubric, Series, Tag, TaggedArticle, transliterated_slug
+from .rankings import (
+    PERIOD_DAYS,
+    SIDEBAR_LINK_FIELDS,
+    Period,
+    Ranking,
+    RankingEntry,
+    RankingEntryQuerySet,
+)
+from .site import ChatBlock, Counter, FlushedBatch
+from .stats import ArticleDailyStats, ArticleReferrerDaily, ReferrerKind
+
+__all__ = [
+    "PERIOD_DAYS",
+    "SIDEBAR_LINK_FIELDS",
+    "Article",
+    "ArticleDailyStats",
+    "ArticleQuerySet",
+    "ArticleReferrerDaily",
+    "ChatBlock",
+    "Counter",
+    "FlushedBatch",
+    "Period",
+    "Ranking",
+    "RankingEntry",
+    "RankingEntryQuerySet",
+    "ReferrerKind",
+    "Rubric",
+    "Series",
+    "Tag",
+    "TaggedArticle",
+    "transliterated_slug",
+]

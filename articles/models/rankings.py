@@ -1,0 +1,84 @@
+"""The rankings ("Сейчас в тренде", "Обсуждаемое") as stored by articles.ranking."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .article import Article
+
+
+class Ranking(models.TextChoices):
+    TRENDING = "trending", _("Сейчас в тренде")
+    DISCUSSED = "discussed", _("Обсуждаемое")
+
+
+class Period(models.TextChoices):
+    DAY = "day", _("за день")
+    WEEK = "week", _("за неделю")
+    MONTH = "month", _("за месяц")
+    ALL = "all", _("за всё время")
+
+
+PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30, Period.ALL: None}
+
+
+# What a sidebar link shows of a ranked article.
+SIDEBAR_LINK_FIELDS = (
+    "position article__title article__slug article__excerpt article__series_number "
+    "article__series__title article__views_count article__comments_count article__rubric__name "
+    "article__rubric__slug"
+).split()
+
+
+class RankingEntryQuerySet(models.QuerySet):
+    def of(self, ranking: str, period: str):
+        """One ranking for one period, best first."""
+        return self.filter(ranking=ranking, period=period).order_by("position")
+
+    def article_ids(self, start: int, stop: int) -> list[int]:
+        """The ids of the articles at positions start to stop - 1, best first."""
+        positions = self.filter(position__gte=start, position__lt=stop)
+        return list(positions.values_list("article_id", flat=True))
+
+    def top_public(self, size: int):
+        """The first `size` places whose articles are public now, with what a sidebar link shows:
+        whatever the last rebuild saw, a link never leads to a 404."""
+        return (
+            self.filter(
+                position__lt=size,
+                article__status=Article.Status.PUBLISHED,
+                article__published_at__lte=timezone.now(),
+            )
+            .select_related("article__rubric", "article__series")
+            .only(*SIDEBAR_LINK_FIELDS)
+        )
+
+
+class RankingEntry(models.Model):
+    """One position of a precomputed ranking for one period; rebuilt by
+    ranking.rebuild_rankings()."""
+
+    ranking = models.CharField(max_length=10, choices=Ranking.choices)
+    period = models.CharField(max_length=5, choices=Period.choices)
+    position = models.PositiveIntegerField()
+    # No database constraint: the table is rebuilt whole every few minutes, and checking 50,000
+    # keys on each rebuild costs more than the rest of it. Deleting an article still cascades.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    rank = models.FloatField()
+
+    objects = RankingEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("место в рейтинге")
+        verbose_name_plural = _("места в рейтингах")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ranking", "period", "position"],
+                name="%(app_label)s_%(class)s_one_position",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ranking}/{self.period} #{self.position}"
