@@ -197,9 +197,9 @@ def render_comment(comment: Comment, *, viewer, my_vote: int = 0) -> SafeString:
     )
 
 
-def _label(message: str) -> str:
+def _label(text: str) -> str:
     """A translated label, escaped for HTML and for the %-formatting of footers."""
-    return escape(gettext(message)).replace("%", "%%")
+    return escape(text).replace("%", "%%")
 
 
 def _url_pattern(name: str) -> str:
@@ -220,7 +220,11 @@ class Footer:
         self.my_votes = my_votes
         self.closed = closed
         self.edit_since = timezone.now().timestamp() - settings.COMMENT_EDIT_WINDOW.total_seconds()
-        up, down, reply = _label("Плюс"), _label("Минус"), _label("Ответить")
+        up, down, reply = (
+            _label(gettext("Плюс")),
+            _label(gettext("Минус")),
+            _label(gettext("Ответить")),
+        )
         self.disabled = (
             f'<button class="vote__up" disabled aria-label="{up}"></button>%(score)s'
             f'<button class="vote__down" disabled aria-label="{down}"></button>'
@@ -249,37 +253,43 @@ class Footer:
             f'<button class="vote__down" {post}"{vote}" name="value" value="%(down)s"'
             f' aria-pressed="%(down_pressed)s" aria-label="{down}"></button>'
         )
-        own_title = _label("Нельзя голосовать за свой комментарий")
+        own_title = _label(gettext("Нельзя голосовать за свой комментарий"))
         self.own_vote = (
             f'<button class="vote__up" disabled aria-label="{up}" title="{own_title}"></button>'
             "%(score)s"
             f'<button class="vote__down" disabled aria-label="{down}" title="{own_title}">'
             "</button>"
         )
+        edit_label, report_label, delete_label = (
+            _label(gettext("Изменить")),
+            _label(gettext("Пожаловаться")),
+            _label(gettext("Удалить")),
+        )
+        hide_label, restore_label = _label(gettext("Скрыть")), _label(gettext("Вернуть"))
         self.reply = (
             f'<a class="comment__action" href="?reply=%(pk)s#comment-form" data-reply>{reply}</a>'
         )
         self.edit = (
             f'<a class="comment__action" href="{_url_pattern("discussions:comment_edit")}"'
-            f" data-edit>{_label('Изменить')}</a>"
+            f" data-edit>{edit_label}</a>"
         )
         self.report = (
             f'<a class="comment__action" href="{_url_pattern("discussions:comment_report")}">'
-            f"{_label('Пожаловаться')}</a>"
+            f"{report_label}</a>"
         )
         action = 'class="comment__action link-button" ' + post
         self.delete = (
             f'<button {action}"{_url_pattern("discussions:comment_delete")}" data-delete>'
-            f"{_label('Удалить')}</button>"
+            f"{delete_label}</button>"
         )
         moderate = _url_pattern("discussions:comment_moderate")
         self.hide = (
             f'<button {action}"{moderate}" name="action" value="hide" data-moderate>'
-            f"{_label('Скрыть')}</button>"
+            f"{hide_label}</button>"
         )
         self.restore = (
             f'<button {action}"{moderate}" name="action" value="restore" data-moderate>'
-            f"{_label('Вернуть')}</button>"
+            f"{restore_label}</button>"
         )
 
     def __call__(self, pk: int, author_id: int, visible: bool, score: int, created: float) -> str:
