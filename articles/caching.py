@@ -21,7 +21,9 @@ PageCacheMiddleware does the whole job, before sessions, CSRF and authentication
   worker reads its subscription before each lookup: it drops its copies before it serves the
   next request, and keeps none while the subscription is not known to be live.
 - The headers the rest of the stack set (Vary, Cache-Control, Content-Language...) are stored and
-  replayed. Pages are stored gzipped and sent as they are to the browsers that accept it.
+  replayed. Pages are stored gzipped and sent as they are to the browsers that accept it; for the
+  clients that accept no encoding (crawlers, some feed readers) each worker keeps the plain bodies
+  of the pages it decompressed last (PlainBodies), so a hit decompresses a page once, not each time.
 """
 
 import gzip
@@ -55,6 +57,8 @@ NOT_SHARED = frozenset({"private", "no-store", "no-cache"})
 ROUTES_REMEMBERED = 1024
 LOCAL_SECONDS = 2
 LOCAL_ENTRIES = 256
+# Plain bodies a worker keeps for clients without gzip, in bytes of plain HTML.
+PLAIN_BYTES = 16 * 1024 * 1024
 # The subscription pings Redis this often and is trusted while an answer came within LIVE_SECONDS.
 PING_SECONDS = 0.5
 LIVE_SECONDS = 2
@@ -338,13 +342,54 @@ def _storable(request, response) -> bool:
     )
 
 
-def _from_cache(request, status, headers, compressed) -> HttpResponse:
+class PlainBodies:
+    """The plain bodies of the stored pages this worker decompressed last, within a byte budget.
+
+    An entry is the body of exactly one compressed page: it is used only while the page stored
+    under its key is the same bytes, so a new rendering or a takedown is never answered with the
+    old body (the page cache decides what is current; this only saves the decompression).
+    """
+
+    def __init__(self, budget: int):
+        self._budget = budget
+        self._size = 0
+        self._bodies: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def body(self, key: str, compressed: bytes) -> bytes:
+        with self._lock:
+            found = self._bodies.get(key)
+            if found is not None and found[0] == compressed:
+                self._bodies.move_to_end(key)
+                return found[1]
+        plain = gzip.decompress(compressed)
+        with self._lock:
+            old = self._bodies.pop(key, None)
+            if old is not None:
+                self._size -= len(old[1])
+            if len(plain) <= self._budget // 4:
+                self._bodies[key] = (compressed, plain)
+                self._size += len(plain)
+            while self._size > self._budget:
+                self._size -= len(self._bodies.popitem(last=False)[1][1])
+        return plain
+
+    def clear(self) -> None:
+        with self._lock:
+            self._bodies.clear()
+            self._size = 0
+
+
+plain_bodies = PlainBodies(PLAIN_BYTES)
+
+
+def _from_cache(request, key, status, headers, compressed) -> HttpResponse:
     """A stored page, sent compressed to the clients that accept it (all browsers do)."""
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         response = HttpResponse(compressed, status=status)
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(gzip.decompress(compressed), status=status)
+        response = HttpResponse(plain_bodies.body(key, compressed), status=status)
     for name, value in headers:
         response[name] = value
     response["Content-Length"] = str(len(response.content))
@@ -352,8 +397,8 @@ def _from_cache(request, status, headers, compressed) -> HttpResponse:
     return response
 
 
-def _hit(request, stored: tuple) -> HttpResponse:
-    response = _from_cache(request, *stored[1:])
+def _hit(request, key: str, stored: tuple) -> HttpResponse:
+    response = _from_cache(request, key, *stored[1:])
     response["X-Page-Cache"] = "hit"
     return response
 
@@ -383,13 +428,13 @@ class PageCacheMiddleware:
         epoch = local_copies.epoch()
         stored = local_copies.get(key, epoch)
         if stored is not None:
-            return _hit(request, stored)
+            return _hit(request, key, stored)
         generation_key = cache_keys.content_generation()
         found = cache.get_many([generation_key, key])
         generation, stored = found.get(generation_key), found.get(key)
         if stored is not None and generation is not None and stored[0] == generation:
             local_copies.put(key, stored, epoch)
-            return _hit(request, stored)
+            return _hit(request, key, stored)
         request.content_generation = generation or content_generation()
         request.META["QUERY_STRING"] = query
         request.GET = QueryDict(query)

@@ -7,6 +7,7 @@ from run_wrk import Load, Page
 FLOOR_SHARE = {"anon": 0.5, "cold": 0.05, "member": 0.05, "view": 0.3}
 P99_LIMIT_MS = 100.0
 DEEP_PAGE_LIMIT = 1.5
+SAME_AS_SHARE = 0.9  # "as fast as": within 10% of the other page's req/s in the same pass
 RANKINGS_LIMIT_S = 1.0
 WORKER_LIMIT_MB = 150
 PASS_TITLES = {
@@ -28,7 +29,15 @@ def _share(page: Page, *, cold: bool) -> str | None:
     return None
 
 
-def judge(page: Page, load: Load, floor: Load, *, cold: bool, page_one: Load | None) -> list:
+def judge(
+    page: Page,
+    load: Load,
+    floor: Load,
+    *,
+    cold: bool,
+    page_one: Load | None,
+    same: Load | None = None,
+) -> list:
     """(target, met) pairs that issue 4 section 2 sets for this page in this pass.
 
     Anonymous targets name home, the article, the trending list and the rubric list; page 1000
@@ -43,9 +52,16 @@ def judge(page: Page, load: Load, floor: Load, *, cold: bool, page_one: Load | N
     if page.deep_of and page_one is not None and page_one.p50_ms:
         slower = load.p50_ms / page_one.p50_ms
         checks.append((f"p50 ≤ {DEEP_PAGE_LIMIT} × p.1 ({slower:.2f}×)", slower <= DEEP_PAGE_LIMIT))
+    if page.same_as and same is not None and not cold:
+        checks.append(_as_fast_as(page, load, same))
     if page.kind != "floor" and (load.errors or share == "anon"):
         checks.append(("0 errors", load.errors == 0))
     return checks
+
+
+def _as_fast_as(page: Page, load: Load, same: Load) -> tuple[str, bool]:
+    speed = load.requests_per_s / same.requests_per_s if same.requests_per_s else 0.0
+    return f"≥ {SAME_AS_SHARE} × {page.same_as} ({speed:.2f}×)", speed >= SAME_AS_SHARE
 
 
 def _floor_around(sequence: list[tuple[Page, Load]], index: int) -> float:
@@ -81,7 +97,12 @@ def rows(sequence: list[tuple[Page, Load]], counts: dict[str, Count], *, cold: b
                 "floor": floor.requests_per_s,
                 "ratio": load.requests_per_s / floor.requests_per_s if floor.requests_per_s else 0,
                 "checks": judge(
-                    page, load, floor, cold=cold, page_one=loads.get(page.deep_of) or None
+                    page,
+                    load,
+                    floor,
+                    cold=cold,
+                    page_one=loads.get(page.deep_of) or None,
+                    same=loads.get(page.same_as) or None,
                 ),
             }
         )

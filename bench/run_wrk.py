@@ -24,6 +24,8 @@ class Page:
     method: str = "GET"
     deep_of: str = ""  # the page-1 key this page 1000 is compared with
     anon_target: bool = False  # one of the four pages the anonymous target names
+    plain: bool = False  # sent without Accept-Encoding, as crawlers and some feed readers do
+    same_as: str = ""  # the page this one should be as fast as (issue 12)
 
 
 @dataclass
@@ -54,6 +56,14 @@ def pages(site: dict) -> list[Page]:
         Page("healthz", "/healthz (floor)", "/healthz", "floor"),
         Page("home", "home /", "/", "anon", anon_target=True),
         Page("article", "article, 300 comments", article, "anon", anon_target=True),
+        Page(
+            "article_plain",
+            "article, no Accept-Encoding",
+            article,
+            "anon",
+            plain=True,
+            same_as="article",
+        ),
         Page("article_member", "article, member", article, "member"),
         Page("trending_1", "trending all, p.1", trending, "anon", anon_target=True),
         Page(
@@ -118,9 +128,12 @@ def parse_wrk(output: str) -> Load:
 # Driving it.
 
 
-def browser_headers(cookie: str = "") -> dict:
-    """What a browser sends: the page cache keeps pages gzipped and hands them out as they are."""
+def browser_headers(cookie: str = "", *, plain: bool = False) -> dict:
+    """What a browser sends: the page cache keeps pages gzipped and hands them out as they are.
+    A plain client (a crawler, a feed reader) accepts no encoding."""
     headers = {"User-Agent": BROWSER, "Accept-Language": "ru", "Accept-Encoding": "gzip, deflate"}
+    if plain:
+        del headers["Accept-Encoding"]
     if cookie:
         headers["Cookie"] = cookie
     return headers
@@ -157,7 +170,7 @@ def run_wrk(
     url: str, page: Page, args, cookie: str = "", duration: int = 0, visitors: Path | None = None
 ) -> Load:
     """Warm the page up, then load it with wrk for `duration` (else --duration) seconds."""
-    headers = browser_headers(cookie)
+    headers = browser_headers(cookie, plain=page.plain)
     warm_up(url, page, headers)
     command = wrk_command(
         url, page, args, headers, duration=duration or args.duration, visitors=visitors

@@ -108,6 +108,42 @@ def test_cached_pages_go_out_gzipped_to_browsers(client, make_article, page_cach
     assert "Content-Encoding" not in again and again.content == plain.content
 
 
+def test_clients_without_gzip_get_a_page_decompressed_once_per_worker(
+    client, make_article, page_cache, monkeypatch
+):
+    import gzip
+
+    from articles import caching
+
+    caching.plain_bodies.clear()
+    make_article(title="Страница для поискового робота")
+    first = client.get("/")
+    calls = []
+    real = gzip.decompress
+    monkeypatch.setattr(caching.gzip, "decompress", lambda data: calls.append(1) or real(data))
+    for _ in range(3):
+        hit = client.get("/")
+        assert hit["X-Page-Cache"] == "hit" and "Content-Encoding" not in hit
+        assert hit.content == first.content
+        assert hit["Content-Length"] == str(len(first.content))
+    assert len(calls) == 1
+
+
+def test_a_kept_plain_body_is_never_served_for_another_page():
+    import gzip
+
+    from articles.caching import PlainBodies
+
+    bodies = PlainBodies(budget=1000)
+    assert bodies.body("k", gzip.compress(b"old")) == b"old"
+    assert bodies.body("k", gzip.compress(b"new")) == b"new"  # same key, new rendering
+    assert bodies.body("other", gzip.compress(b"x" * 200)) == b"x" * 200
+    assert bodies.body("big", gzip.compress(b"y" * 900)) == b"y" * 900  # over a quarter: not kept
+    for n in range(10):  # the budget holds: the oldest go first
+        bodies.body(f"page-{n}", gzip.compress(bytes([n]) * 200))
+    assert bodies._size <= 1000
+
+
 def test_article_page_fragments_are_reused_until_the_article_changes(client, make_article):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
