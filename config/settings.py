@@ -300,6 +300,9 @@ IMAGE_MAX_FRAMES = 50
 
 # Site behaviour.
 ARTICLES_PER_PAGE = 20
+# Addresses per section of sitemap.xml (the protocol allows 50,000; search engines fetch smaller
+# files more readily).
+SITEMAP_SECTION_SIZE = 10_000
 VIEW_DEDUP_SECONDS = 30 * 60
 # Caps on counted views per client address (config/client.py), so made-up readers count little;
 # raise them where many readers share one address (an office behind one gateway).

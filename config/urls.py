@@ -3,11 +3,10 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles import sitemaps
 from articles import views as article_views
-from articles.sitemaps import sitemaps
 
 # The admin's own login form has no rate limit: send everyone through allauth's login and its
 # limits on failed attempts instead (a logged-in member who is not staff gets 403 there).
@@ -16,7 +15,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", article_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:kind>-<int:number>.xml", sitemaps.section, name="sitemap_section"),
 ]
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),

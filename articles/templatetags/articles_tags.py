@@ -165,3 +165,49 @@ def cards(items) -> str:
         found.update(rendered)
     html = [found[keys[item.id]] for item in items if keys[item.id] in found]
     return mark_safe("".join(html))  # rendered by the template engine, escaped there
+
+
+# "1 … 4 5 6 … 500": the first and last page, and one on each side of the current one.
+PAGES_ON_EACH_SIDE = 1
+PAGES_ON_ENDS = 1
+
+
+def _page_url(path: str, extra: str, number: int) -> str:
+    query = "&".join(part for part in (extra, f"page={number}" if number > 1 else "") if part)
+    return f"{path}?{query}" if query else path
+
+
+@register.simple_tag(takes_context=True)
+def page_links(context, page) -> dict:
+    """A list's pagination: the previous and next pages' addresses and the numbered links, each
+    a number with its address (None for the current page) or a gap. The first page is the list
+    without `?page=`, as the page cache keys it; `extra_query` is the list's own parameters."""
+    extra = context.get("extra_query") or ""
+    path = context["request"].path
+    numbers = []
+    for number in page.paginator.get_elided_page_range(
+        page.number, on_each_side=PAGES_ON_EACH_SIDE, on_ends=PAGES_ON_ENDS
+    ):
+        if number == page.paginator.ELLIPSIS:
+            numbers.append({"gap": True})
+        else:
+            url = None if number == page.number else _page_url(path, extra, number)
+            numbers.append({"number": number, "url": url})
+    return {
+        "previous": _page_url(path, extra, page.number - 1) if page.has_previous() else None,
+        "next": _page_url(path, extra, page.number + 1) if page.has_next() else None,
+        "numbers": numbers,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """This list page's address for search engines: the path, the list's own parameters
+    (`extra_query`) and the page number from page 2 on."""
+    page = context.get("page_obj")
+    extra = context.get("extra_query") or ""
+    number = f"page={page.number}" if page is not None and page.number > 1 else ""
+    query = "&".join(part for part in (extra, number) if part)
+    request = context.get("request")
+    url = f"{settings.SITE_URL}{request.path if request else '/'}"
+    return f"{url}?{query}" if query else url

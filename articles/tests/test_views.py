@@ -158,7 +158,12 @@ def test_healthz_and_robots(client, db, django_assert_num_queries):
 def test_feeds_and_sitemap(client, make_article):
     article = make_article(title="Статья для ленты")
     hidden = make_article(title="Черновик", status=Article.Status.DRAFT)
-    for url in ("/rss/", "/atom/", f"/rubrics/{article.rubric.slug}/rss/", "/sitemap.xml"):
+    for url in (
+        "/rss/",
+        "/atom/",
+        f"/rubrics/{article.rubric.slug}/rss/",
+        "/sitemap-articles-0.xml",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         body = response.content.decode()
