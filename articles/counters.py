@@ -64,17 +64,18 @@ def purge_expired() -> int:
     return deleted
 
 
-# One counted view, all or nothing, in one round trip: refused when this visitor was counted in the
-# last half hour or the address has used up either cap; else the visitor is marked, both caps
-# count it and the view joins the pending hash that flush_views() empties.
+# One counted view (or engaged read), all or nothing, in one round trip: refused when this visitor
+# was counted in the last half hour or the address has used up either cap; else the visitor is
+# marked, both caps count it and each of its fields (the view, where it came from) gains one in
+# the pending hash that flush_views() empties.
 CLAIM_VIEW_LUA = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then return 0 end
 if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[3]) then return 0 end
 redis.call('SET', KEYS[1], 1, 'EX', ARGV[1])
-if redis.call('INCR', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
-if redis.call('INCR', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[6]) end
-redis.call('HINCRBY', KEYS[4], ARGV[4], 1)
+if redis.call('INCR', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+if redis.call('INCR', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
+for i = 6, #ARGV do redis.call('HINCRBY', KEYS[4], ARGV[i], 1) end
 return 1
 """
 
@@ -90,16 +91,16 @@ def claim_view_in_redis(
     seen: str,
     caps: list[tuple[str, int, int]],
     pending: str,
-    field: str,
+    fields: list[str],
     seen_seconds: int,
 ) -> bool:
-    """Count a view into the Redis buffer unless `seen` is set or a cap (key, limit, seconds) is
-    reached; True when counted."""
+    """Add one to each of `fields` in the Redis buffer unless `seen` is set or a cap (key, limit,
+    seconds) is reached; True when counted."""
     (day_key, day_limit, day_seconds), (hour_key, hour_limit, hour_seconds) = caps
     return bool(
         _claim_view_script(client)(
             keys=[seen, day_key, hour_key, pending],
-            args=[seen_seconds, day_limit, hour_limit, field, day_seconds, hour_seconds],
+            args=[seen_seconds, day_limit, hour_limit, day_seconds, hour_seconds, *fields],
         )
     )
 

@@ -6,7 +6,9 @@ import re
 import secrets
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import redis
 from django.conf import settings
@@ -23,6 +25,7 @@ from config import cache_keys
 from . import counters, ranking
 from .caching import bump_content_generation
 from .models import Article, ArticleDailyStats, ArticleReferrerDaily, FlushedBatch
+from .referrers import DIRECT, Referrer
 
 # Crawlers, link previewers and headless browsers. They rarely run the page's script, but some do,
 # and a headless browser is how a script would fake readers.
@@ -37,6 +40,9 @@ VISITOR_SALT = "articles.visitor-id"
 VISITOR_ID_MAX_LENGTH = 100
 DAY_SECONDS = 24 * 60 * 60
 HOUR_SECONDS = 60 * 60
+# Suffixes of the pending hash's fields (see _field).
+ENGAGED = "read"
+REFERRED = "from"
 _redis_client = None
 
 
@@ -139,22 +145,68 @@ def record_view(
     address: str,
     user: AbstractBaseUser | AnonymousUser | None = None,
     user_agent: str = "",
+    referrer: Referrer = DIRECT,
 ) -> bool:
-    """Count one view of a public article by a verified visitor; True when counted.
+    """Count one view of a public article by a verified visitor, and where it came from; True
+    when counted.
 
     Not counted: bots, the author, the same visitor again within VIEW_DEDUP_SECONDS, and anything
     past the caps of the address (VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY and _PER_HOUR).
     With the Redis buffer the whole decision is one script there and the view waits for
     flush_views(); without it, or while Redis does not answer, the same decision and the counters
-    (F() on the article, the day's statistics row) are one database transaction.
+    (F() on the article, the day's statistics rows) are one database transaction.
     """
-    if is_bot(user_agent) or not article.is_public:
-        return False
-    if user is not None and user.is_authenticated and user.pk == article.author_id:
+    if not _countable(article=article, user=user, user_agent=user_agent):
         return False
     today = timezone.localdate()
-    seen = cache_keys.view_seen(article.pk, visitor)
-    caps = _view_caps(address=address, article_id=article.pk, today=today)
+    return _claim(
+        seen=cache_keys.view_seen(article.pk, visitor),
+        caps=_caps(
+            day=cache_keys.view_cap_day(address, article.pk, today),
+            hour=cache_keys.view_cap_hour(address, _this_hour()),
+        ),
+        fields=[
+            _field(article.pk, today),
+            _field(article.pk, today, REFERRED, referrer.kind, referrer.host),
+        ],
+    )
+
+
+def record_engaged_read(
+    *,
+    article: Article,
+    visitor: str,
+    address: str,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    user_agent: str = "",
+) -> bool:
+    """Count one engaged read (the page kept visible 30 s and read past 3/4 of it, as the page's
+    script reports) under the rules of a view, with caps of its own; True when counted."""
+    if not _countable(article=article, user=user, user_agent=user_agent):
+        return False
+    today = timezone.localdate()
+    return _claim(
+        seen=cache_keys.read_seen(article.pk, visitor),
+        caps=_caps(
+            day=cache_keys.read_cap_day(address, article.pk, today),
+            hour=cache_keys.read_cap_hour(address, _this_hour()),
+        ),
+        fields=[_field(article.pk, today, ENGAGED)],
+    )
+
+
+def _countable(
+    *, article: Article, user: AbstractBaseUser | AnonymousUser | None, user_agent: str
+) -> bool:
+    """False for bots, articles readers cannot see and the article's own author."""
+    if is_bot(user_agent) or not article.is_public:
+        return False
+    return not (user is not None and user.is_authenticated and user.pk == article.author_id)
+
+
+def _claim(*, seen: str, caps: list[tuple[str, int, int]], fields: list[str]) -> bool:
+    """Add one to each pending field unless `seen` is marked or a cap is reached: in the Redis
+    buffer, else (or while it does not answer) straight into the database, in one transaction."""
     buffer = view_buffer()
     if buffer is not None:
         try:
@@ -163,7 +215,7 @@ def record_view(
                 seen=seen,
                 caps=caps,
                 pending=cache_keys.pending_views(),
-                field=f"{article.pk}:{today}",
+                fields=fields,
                 seen_seconds=settings.VIEW_DEDUP_SECONDS,
             )
         except redis.RedisError:
@@ -174,27 +226,23 @@ def record_view(
         ):
             transaction.set_rollback(True)
             return False
-        Article.objects.filter(pk=article.pk).update(views_count=F("views_count") + 1)
-        add_daily_stats(article_id=article.pk, date=today, views=1)
+        _apply_views({name.encode(): 1 for name in fields})
     return True
 
 
-def _view_caps(
-    *, address: str, article_id: int, today: datetime.date
-) -> list[tuple[str, int, int]]:
-    """The caps a view from this address counts against: (key, limit, seconds the key lives)."""
+def _caps(*, day: str, hour: str) -> list[tuple[str, int, int]]:
+    """The caps of an address: (key, limit, seconds the key lives) for the article's day and the
+    hour."""
     return [
-        (
-            cache_keys.view_cap_day(address, article_id, today),
-            settings.VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY,
-            2 * DAY_SECONDS,
-        ),
-        (
-            cache_keys.view_cap_hour(address, _this_hour()),
-            settings.VIEWS_PER_ADDRESS_PER_HOUR,
-            2 * HOUR_SECONDS,
-        ),
+        (day, settings.VIEWS_PER_ADDRESS_PER_ARTICLE_PER_DAY, 2 * DAY_SECONDS),
+        (hour, settings.VIEWS_PER_ADDRESS_PER_HOUR, 2 * HOUR_SECONDS),
     ]
+
+
+def _field(article_id: int, day: datetime.date, *tail: str) -> str:
+    """A field of the pending hash: "article:day" counts views; ENGAGED after it, engaged reads;
+    REFERRED, kind and host, where views came from (hosts hold no colon)."""
+    return ":".join([str(article_id), day.isoformat(), *tail])
 
 
 def _forget_view_targets(ids: list[int]) -> None:
@@ -275,29 +323,58 @@ def view_buffer() -> redis.Redis | None:
     return _redis_client
 
 
+@dataclass
+class _DayTally:
+    views: int = 0
+    engaged_reads: int = 0
+    referrers: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _tally(counts: dict) -> dict[tuple[int, datetime.date], _DayTally]:
+    """The pending hash's fields (see _field) summed per article and day."""
+    days: dict[tuple[int, datetime.date], _DayTally] = defaultdict(_DayTally)
+    for key, value in counts.items():
+        article_id, day, *tail = key.decode().split(":", 4)
+        tally = days[(int(article_id), datetime.date.fromisoformat(day))]
+        if not tail:
+            tally.views += int(value)
+        elif tail == [ENGAGED]:
+            tally.engaged_reads += int(value)
+        elif tail[0] == REFERRED and len(tail) == 3:  # REFERRED, kind, host
+            tally.referrers[(tail[1], tail[2])] += int(value)
+    return days
+
+
 def _apply_views(counts: dict) -> int:
-    """Add one batch's views to the counters of the articles that still exist; returns how many.
+    """Add one batch's views, engaged reads and referrers to the counters of the articles that
+    still exist; returns how many views.
 
     The articles are locked first, so none can vanish before the transaction commits; the views
     of one deleted meanwhile have nothing left to count and are skipped, not the whole batch.
     """
-    views = {}
-    for field, value in counts.items():
-        article_id, day = field.decode().split(":")
-        views[(int(article_id), datetime.date.fromisoformat(day))] = int(value)
+    days = _tally(counts)
     existing = set(
         Article.objects.select_for_update()
-        .filter(pk__in={article_id for article_id, _ in views})
+        .filter(pk__in={article_id for article_id, _ in days})
         .order_by("pk")  # two flushes lock in the same order: no deadlock
         .values_list("pk", flat=True)
     )
     applied = 0
-    for (article_id, day), count in sorted(views.items()):
+    for (article_id, day), tally in sorted(days.items(), key=lambda item: item[0]):
         if article_id not in existing:
             continue
-        Article.objects.filter(pk=article_id).update(views_count=F("views_count") + count)
-        add_daily_stats(article_id=article_id, date=day, views=count)
-        applied += count
+        if tally.views:
+            Article.objects.filter(pk=article_id).update(views_count=F("views_count") + tally.views)
+        if tally.views or tally.engaged_reads:
+            add_daily_stats(
+                article_id=article_id,
+                date=day,
+                views=tally.views,
+                engaged_reads=tally.engaged_reads,
+            )
+        for (kind, host), count in sorted(tally.referrers.items()):
+            add_referrer_visits(article_id=article_id, date=day, kind=kind, host=host, count=count)
+        applied += tally.views
     return applied
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.detail, name="detail"),
     path("articles/<slug:slug>/preview/", views.preview, name="preview"),
     path("articles/<int:pk>/view/", views.record_view, name="record_view"),
+    path("articles/<int:pk>/read/", views.record_engaged_read, name="record_engaged_read"),
     path("rubrics/<slug:slug>/", views.rubric, name="rubric"),
     path(
         "rubrics/<slug:slug>/rss/", anonymous_page_cache()(feeds.RubricFeed()), name="rubric_feed"

@@ -1,6 +1,7 @@
 from functools import cache as cache_once
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -19,7 +20,7 @@ from config import cache_keys
 from config.client import address_key, client_ip
 from config.http import page_or_404
 
-from . import services
+from . import referrers, services
 from .caching import anonymous_page_cache, choice, content_generation, page_number
 from .models import Article, Period, Ranking, RankingEntry, Rubric, Series, Tag
 
@@ -250,42 +251,65 @@ def _same_site(request: HttpRequest) -> bool:
     return origin in ours or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
-def _view_report(request: HttpRequest, article: Article) -> dict[str, Any]:
-    """What a view report gets back: whether it counted, or else a new visitor id to report with."""
+def _visit_report(request: HttpRequest, article: Article, *, engaged: bool) -> dict[str, Any]:
+    """What a view or engaged-read report gets back: whether it counted, or else a new visitor id
+    to report with."""
     address = address_key(client_ip(request))
     visitor = services.verified_visitor(request.POST.get("visitor", ""))
     if visitor is None:
         return {"counted": False, "visitor": services.issue_visitor_id(address=address)}
-    counted = services.record_view(
-        article=article,
-        visitor=visitor,
-        address=address,
-        user=request.user,
-        user_agent=request.headers.get("User-Agent", ""),
-    )
-    return {"counted": counted}
+    reader = {
+        "article": article,
+        "visitor": visitor,
+        "address": address,
+        "user": request.user,
+        "user_agent": request.headers.get("User-Agent", ""),
+    }
+    if engaged:
+        return {"counted": services.record_engaged_read(**reader)}
+    own_hosts = {request.get_host(), urlsplit(settings.SITE_URL).hostname or ""}
+    referrer = referrers.classify(request.POST.get("referrer", ""), own_hosts=own_hosts)
+    return {"counted": services.record_view(**reader, referrer=referrer)}
+
+
+def _reported_article(request: HttpRequest, pk: int) -> Article:
+    """The public article a report is about; 404 for any other."""
+    article = services.view_target(pk)
+    if article is None or not article.is_public:
+        raise Http404(_("Такой статьи нет."))
+    return article
 
 
 @csrf_exempt  # carries no one's authority: the checks below bound what a forged report can do
 @require_POST
 def record_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The article page's script reports that a reader saw it; answers with the current count.
+    """The article page's script reports that a reader saw it, and the page it came from (kept as
+    a kind of source and a host); answers with the current count.
 
     A view counts only with a visitor id this site signed. Pages are cached for everyone, so the id
     cannot be in the page: a report without a valid one gets a fresh id back instead of a count,
     and the script reports again with it (ids per address and hour are capped too).
     """
-    article = services.view_target(pk)
-    if article is None or not article.is_public:
-        raise Http404(_("Такой статьи нет."))
+    article = _reported_article(request, pk)
     if not _same_site(request):
         return JsonResponse({"counted": False}, status=403)
-    answer = _view_report(request, article)
+    answer = _visit_report(request, article, engaged=False)
     if settings.VIEW_BUFFER:  # the count of a minute ago, as on the cached pages, and this view
         answer["views"] = article.views_count + answer["counted"]
     else:  # written at once: the database has the exact count
         answer["views"] = Article.objects.filter(pk=pk).values_list("views_count", flat=True).get()
     return JsonResponse(answer)
+
+
+@csrf_exempt  # as record_view: a forged report is bound by the same checks
+@require_POST
+def record_engaged_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article page's script reports an engaged read: the page stayed visible 30 s and the
+    reader got past 3/4 of the text. Counted once per visitor and half hour, capped like views."""
+    article = _reported_article(request, pk)
+    if not _same_site(request):
+        return JsonResponse({"counted": False}, status=403)
+    return JsonResponse(_visit_report(request, article, engaged=True))
 
 
 @require_safe

@@ -179,13 +179,29 @@ def view_cap_hour(address: str, hour: int) -> str:
     return _views("cap-hour", address, hour)
 
 
+def read_seen(article_id: int, visitor: str) -> str:
+    """One verified visitor's counted engaged read of one article, VIEW_DEDUP_SECONDS."""
+    return _views("read-seen", article_id, visitor)
+
+
+def read_cap_day(address: str, article_id: int, day) -> str:
+    """Engaged reads counted from one address for one article on one day; kept two days."""
+    return _views("read-cap-day", address, article_id, day)
+
+
+def read_cap_hour(address: str, hour: int) -> str:
+    """Engaged reads counted from one address in one hour; kept two hours."""
+    return _views("read-cap-hour", address, hour)
+
+
 def visitor_ids(address: str, hour: int) -> str:
     """Visitor ids handed to one address in one hour; kept two hours."""
     return _views("ids", address, hour)
 
 
 def pending_views() -> str:
-    """The hash of views waiting for flush_views() ("article:day" -> count), no expiry; each
+    """The hash of views waiting for flush_views() ("article:day" -> count, "article:day:read"
+    for engaged reads, "article:day:from:kind:host" for where views came from), no expiry; each
     flush renames it to a batch key."""
     return _views("pending")
 

@@ -199,7 +199,15 @@ TARGETS = {
         users=("member", "superuser"),
     ),
     "notifications read": Target("post", "/notifications/read/"),
-    "view beacon": Target("post", "/articles/{id}/view/", {"visitor": ("",)}, {"id": ARTICLE}),
+    "view beacon": Target(
+        "post",
+        "/articles/{id}/view/",
+        {"visitor": ("",), "referrer": ("https://yandex.ru/search/?text=crm", "")},
+        {"id": ARTICLE},
+    ),
+    "engaged read beacon": Target(
+        "post", "/articles/{id}/read/", {"visitor": ("",)}, {"id": ARTICLE}
+    ),
     "unsubscribe": Target("post", "/unsubscribe/{token}/", {}, {"token": lambda s: s["tokens"]}),
     "settings": Target(
         "post",

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from articles.models import ChatBlock
+from articles.models import ArticleDailyStats, ArticleReferrerDaily, ChatBlock
 from articles.ranking import rebuild_rankings
 from articles.services import add_daily_stats
 
@@ -99,3 +99,29 @@ def test_phone_layout_has_no_horizontal_scroll(live_server, browser, demo):
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     context.close()
+
+
+def test_an_engaged_read_is_reported_after_30_visible_seconds_and_the_text_read(
+    live_server, page, demo
+):
+    hot, _ = demo
+    page.clock.install()
+    reads = []
+    page.on("response", lambda r: reads.append(r.json()) if r.url.endswith("/read/") else None)
+    with page.expect_response("**/view/"):
+        page.goto(live_server.url + hot.get_absolute_url(), referer="https://t.me/sellers/1")
+    page.wait_for_function("() => (localStorage.getItem('visitor') || '').includes(':')")
+    page.clock.run_for(40_000)  # visible long enough, but the reader stayed at the top
+    page.wait_for_timeout(500)  # a report would have had time to come back
+    assert reads == []
+    page.mouse.wheel(0, 100_000)
+    with page.expect_response("**/read/") as reported:
+        page.clock.run_for(2_000)
+    assert reported.value.json() == {"counted": True}
+    page.clock.run_for(60_000)
+    page.wait_for_timeout(500)
+    assert len(reads) == 1  # once per page load
+    stats = ArticleDailyStats.objects.get(article=hot, date=timezone.localdate())
+    assert (stats.views, stats.engaged_reads) == (41, 1)  # the demo's 40 views, and this one
+    referrer = ArticleReferrerDaily.objects.get(article=hot)
+    assert (referrer.kind, referrer.host, referrer.count) == ("telegram", "t.me", 1)

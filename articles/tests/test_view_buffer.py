@@ -12,7 +12,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from articles import services
-from articles.models import Article, ArticleDailyStats, FlushedBatch
+from articles.models import Article, ArticleDailyStats, ArticleReferrerDaily, FlushedBatch
 from config import cache_keys
 
 BROWSER = "Mozilla/5.0"
@@ -50,6 +50,35 @@ def test_views_wait_in_the_buffer_until_flushed(make_article, buffer, client, si
     assert services.flush_views() == 0
     article.refresh_from_db()
     assert article.views_count == 4
+
+
+def test_the_buffer_holds_reads_and_referrers_until_flushed(
+    make_article, buffer, client, signed_visitor
+):
+    article = make_article()
+    reader = {"visitor": signed_visitor("reader")}
+    client.post(
+        f"/articles/{article.pk}/view/",
+        {**reader, "referrer": "https://duckduckgo.com/?q=1"},
+        HTTP_USER_AGENT=BROWSER,
+    )
+    client.post(f"/articles/{article.pk}/read/", reader, HTTP_USER_AGENT=BROWSER)
+    today = timezone.localdate().isoformat()
+    pending = {
+        key.decode(): int(value)
+        for key, value in buffer.hgetall(cache_keys.pending_views()).items()
+    }
+    assert pending == {
+        f"{article.pk}:{today}": 1,
+        f"{article.pk}:{today}:read": 1,
+        f"{article.pk}:{today}:from:search:duckduckgo.com": 1,
+    }
+    assert not ArticleDailyStats.objects.exists()
+    assert services.flush_views() == 1
+    assert services.flush_views() == 0  # nothing applied twice
+    stats = ArticleDailyStats.objects.get(article=article)
+    assert (stats.views, stats.engaged_reads) == (1, 1)
+    assert ArticleReferrerDaily.objects.get(article=article).host == "duckduckgo.com"
 
 
 def test_a_batch_applied_before_a_crash_is_not_applied_again(make_article, buffer):

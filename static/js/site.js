@@ -56,24 +56,63 @@
     });
   }
 
-  function reportView(url, visitor, retry) {
-    var body = new URLSearchParams({ visitor: visitor });
+  function keepVisitor(visitor) {
+    try {
+      localStorage.setItem("visitor", visitor);
+    } catch (e) {}
+  }
+
+  // Posts a report with the stored visitor id; a report without a valid one is handed a fresh id
+  // instead of a count, kept, and sent once more with it.
+  function report(url, fields, retry, done) {
+    var body = new URLSearchParams(fields);
+    body.set("visitor", storedVisitor());
     fetch(url, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;
         if (data.visitor) {
-          try {
-            localStorage.setItem("visitor", data.visitor);
-          } catch (e) {}
-          if (retry) return reportView(url, data.visitor, false);
+          keepVisitor(data.visitor);
+          if (retry) return report(url, fields, false, done);
         }
-        showViews(data.views);
+        if (done) done(data);
       })
       .catch(function () {});
   }
 
-  // Report a view once the article has rendered; crawlers that run no script are not counted.
+  // An engaged read: the page stayed visible for 30 s in all and the reader got past 3/4 of the
+  // text (or to the end of the page). Reported once per page load; the server counts it once per
+  // visitor and half hour, within the same caps as views.
+  var ENGAGED_SECONDS = 30;
+  function watchEngagement(article, url) {
+    var body = article.querySelector(".prose") || article;
+    var visible = 0;
+    var farEnough = false;
+    function checkScroll() {
+      var box = body.getBoundingClientRect();
+      var seen = window.innerHeight - box.top;
+      var atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+      if (seen >= box.height * 0.75 || atEnd) farEnough = true;
+    }
+    var timer = window.setInterval(function () {
+      if (document.visibilityState === "visible") visible += 1;
+      checkScroll();
+      if (visible >= ENGAGED_SECONDS && farEnough) {
+        window.clearInterval(timer);
+        window.removeEventListener("scroll", checkScroll);
+        report(url, {}, true, null);
+      }
+    }, 1000);
+    window.addEventListener("scroll", checkScroll, { passive: true });
+  }
+
+  // Report a view once the article has rendered, with the page the reader came from (the server
+  // keeps its host only); crawlers that run no script are not counted.
   var article = document.querySelector("[data-view-url]");
-  if (article && window.fetch) reportView(article.getAttribute("data-view-url"), storedVisitor(), true);
+  if (article && window.fetch && window.URLSearchParams) {
+    report(article.getAttribute("data-view-url"), { referrer: document.referrer }, true, function (data) {
+      showViews(data.views);
+    });
+    if (article.hasAttribute("data-read-url")) watchEngagement(article, article.getAttribute("data-read-url"));
+  }
 })();
