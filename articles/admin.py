@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -16,7 +17,7 @@ from images import services as image_services
 from images.forms import LibraryPictureField
 from images.models import Image
 
-from . import services
+from . import caching, services
 from .admin_editor import MarkdownEditor, markdown_preview, missing_pictures_error
 from .media_admin import PictureUploads, thumbnail
 from .models import Article, ChatBlock, Rubric, Series, Tag
@@ -252,6 +253,19 @@ class ChatBlockAdmin(admin.ModelAdmin):
     list_display = ["name", "members_count", "call_to_action", "url", "is_visible"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    readonly_fields = ["telegram_count", "telegram_read_at"]
+
     def has_add_permission(self, request):
         # One chat block for the whole site: editors change it, they do not add more.
         return super().has_add_permission(request) and not ChatBlock.objects.exists()
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "url", "members_count", "call_to_action", "is_visible"]
+        if settings.TELEGRAM_BOT_TOKEN and settings.TELEGRAM_CHAT_ID:
+            # manage.py sync_chat reads the count: the editor sees when, and may pin their own.
+            fields[3:3] = ["members_pinned", "telegram_count", "telegram_read_at"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        caching.forget_sidebar()  # the new count on the next page rendered

@@ -134,6 +134,15 @@ def bump_content_generation() -> None:
     transaction.on_commit(_replace_generation, robust=True)
 
 
+def forget_sidebar() -> None:
+    """Drop the sidebar fragment in every language, so the chat block's new count shows on the
+    next page rendered; stored pages keep theirs for PAGE_CACHE_SECONDS."""
+    generation = content_generation()
+    cache.delete_many(
+        [cache_keys.fragment("sidebar", code, generation) for code, _name in settings.LANGUAGES]
+    )
+
+
 def _replace_generation() -> None:
     cache.set(cache_keys.content_generation(), secrets.token_hex(6), None)
     local_copies.clear()

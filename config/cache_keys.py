@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache.utils import make_template_fragment_key
 
 DURABLE = "durable:"
 
@@ -40,7 +41,15 @@ def make_key(key: str, key_prefix: str, version: int) -> str:
 
 
 # What the release fingerprint covers: code, templates, translations and pinned dependencies.
-_RELEASE_DIRS = ("config", "accounts", "articles", "discussions", "templates", "locale")
+_RELEASE_DIRS = (
+    "config",
+    "accounts",
+    "articles",
+    "discussions",
+    "telegram",
+    "templates",
+    "locale",
+)
 _RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
 
 
@@ -228,7 +237,8 @@ FRAGMENTS = {
     "sidebar": Fragment(
         60,
         "language, content generation",
-        "a takedown at once; the chat block, new rankings and counters within 60 s",
+        "a takedown at once; the chat block's count from sync_chat or the admin at once (its "
+        "key deleted: fragment() below); its other fields, new rankings, counters within 60 s",
     ),
     "article_head": Fragment(
         300, "article, its update time, preview, language", "never stale: edits move the time"
@@ -247,3 +257,9 @@ FRAGMENTS = {
         60, "article, language, content generation", "a takedown at once, edits within 60 s"
     ),
 }
+
+
+def fragment(name: str, *vary_on) -> str:
+    """The key Django's `{% cache %}` gives the fragment `name` of FRAGMENTS for these vary_on
+    values, to delete it before its time (articles.caching.forget_sidebar)."""
+    return make_template_fragment_key(name, vary_on)

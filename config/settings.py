@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "images",
     "articles",
     "discussions",
+    "telegram",
 ]
 
 MIDDLEWARE = [
@@ -332,7 +333,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # httpx logs each request's URL at INFO, and a Bot API URL holds the bot's token.
+    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
 }
+
+# Telegram (telegram/): the Bot API client's address and timeout, the bot, the community chat
+# whose member count the chat block shows (`manage.py sync_chat`) and the channel new articles are
+# announced in (`manage.py announce`). Without a token none of it runs.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org")
+TELEGRAM_TIMEOUT = env.float("TELEGRAM_TIMEOUT", default=5.0)
+TELEGRAM_CHAT_ID = env.str("TELEGRAM_CHAT_ID", default="")
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # tag URLs in Latin letters, like article slugs

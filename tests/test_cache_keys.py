@@ -8,7 +8,7 @@ from config import cache_keys
 from .test_settings import manage
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "articles", "discussions", "config")
+APPS = ("accounts", "articles", "discussions", "telegram", "config")
 
 
 def sources(suffix: str):

@@ -27,11 +27,24 @@ class Counter(models.Model):
 
 
 class ChatBlock(models.Model):
-    """The community chat shown on every page; one row, edited in the admin."""
+    """The community chat shown on every page; one row, edited in the admin. With Telegram
+    configured, `manage.py sync_chat` stores the count it reads (telegram/services.py) and puts it
+    into members_count unless an editor pinned that by hand."""
 
     name = models.CharField(_("название чата"), max_length=100)
     url = models.URLField(_("ссылка"))
     members_count = models.PositiveIntegerField(_("участников"), default=0)
+    members_pinned = models.BooleanField(
+        _("число вручную"),
+        default=False,
+        help_text=_("Показывать число, введённое здесь, а не прочитанное из Telegram."),
+    )
+    telegram_count = models.PositiveIntegerField(
+        _("участников по данным Telegram"), null=True, blank=True, editable=False
+    )
+    telegram_read_at = models.DateTimeField(
+        _("прочитано из Telegram"), null=True, blank=True, editable=False
+    )
     call_to_action = models.CharField(_("призыв"), max_length=100)
     is_visible = models.BooleanField(_("показывать"), default=True)
     updated_at = models.DateTimeField(auto_now=True)

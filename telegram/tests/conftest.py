@@ -1,0 +1,26 @@
+"""A fake Bot API on loopback (pytest-httpserver) and a site configured to use it."""
+
+import json
+
+import pytest
+
+TOKEN = "123456:TEST-token-never-real"
+CHAT = "-1001234567890"
+
+
+@pytest.fixture
+def bot(settings, httpserver):
+    """The site's Telegram settings pointed at the fake; returns the fake server."""
+    settings.TELEGRAM_BOT_TOKEN = TOKEN
+    settings.TELEGRAM_API_URL = httpserver.url_for("/")
+    settings.TELEGRAM_CHAT_ID = CHAT
+    settings.TELEGRAM_TIMEOUT = 0.5
+    return httpserver
+
+
+def method_path(method: str) -> str:
+    return f"/bot{TOKEN}/{method}"
+
+
+def answer(result) -> str:
+    return json.dumps({"ok": True, "result": result})
