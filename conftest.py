@@ -109,6 +109,7 @@ def rubric(db):
 @pytest.fixture
 def make_article(db, make_user, rubric):
     from articles.models import Article
+    from articles.search_index import index_articles
 
     author = None
 
@@ -129,6 +130,7 @@ def make_article(db, make_user, rubric):
         article.save()
         if tags:
             article.tags.set(tags)
+        index_articles(article_ids=[article.pk])  # as the admin does once the tags are saved
         return article
 
     return make

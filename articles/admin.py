@@ -17,7 +17,7 @@ from images import services as image_services
 from images.forms import LibraryPictureField
 from images.models import Image
 
-from . import caching, services
+from . import caching, search_index, services
 from .admin_editor import MarkdownEditor, markdown_preview, missing_pictures_error
 from .media_admin import PictureUploads, thumbnail
 from .models import Article, ChatBlock, Rubric, Series, Tag
@@ -167,6 +167,11 @@ class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
             )
         services.save_article(article=obj)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The tags are saved only now, in the same transaction: the document needs them.
+        search_index.index_articles(article_ids=[form.instance.pk])
+
     def delete_model(self, request, obj):
         services.delete_articles(articles=[obj])
 
@@ -246,6 +251,16 @@ admin.site.unregister(TaggitTag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
+
+    # Articles are found by their tags' names: a rename or a delete rebuilds their documents.
+    def save_model(self, request, obj, form, change):
+        services.save_tag(tag=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_tags(tags=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.delete_tags(tags=queryset)
 
 
 @admin.register(ChatBlock)

@@ -22,9 +22,16 @@ from django.utils import timezone
 
 from config import cache_keys
 
-from . import counters, ranking
+from . import counters, ranking, search_index
 from .caching import bump_content_generation
-from .models import Article, ArticleDailyStats, ArticleReferrerDaily, FlushedBatch
+from .models import (
+    Article,
+    ArticleDailyStats,
+    ArticleReferrerDaily,
+    FlushedBatch,
+    Tag,
+    TaggedArticle,
+)
 from .referrers import DIRECT, Referrer
 
 # Crawlers, link previewers and headless browsers. They rarely run the page's script, but some do,
@@ -285,13 +292,15 @@ def unpublish(*, articles: Iterable[Article]) -> int:
 
 
 def save_article(*, article: Article) -> None:
-    """Save an editor's changes; an article that stops being public (a draft again, or a publish
-    date moved ahead) leaves the rankings and every cached page at once."""
+    """Save an editor's changes and the search document they make; an article that stops being
+    public (a draft again, or a publish date moved ahead) leaves the rankings and every cached
+    page at once."""
     with transaction.atomic():
         was_public = (
             article.pk is not None and Article.objects.published().filter(pk=article.pk).exists()
         )
         article.save()
+        search_index.index_articles(article_ids=[article.pk])
         if was_public and not article.is_public:
             _withdraw([article.pk])
         elif article.is_public and not was_public:
@@ -306,6 +315,24 @@ def delete_articles(*, articles: Iterable[Article]) -> int:
         _withdraw(ids)
         deleted = Article.objects.filter(pk__in=ids).delete()[1].get(Article._meta.label, 0)
     return deleted
+
+
+def save_tag(*, tag: Tag) -> None:
+    """Save a tag; the articles it is on are found by its new name at once."""
+    with transaction.atomic():
+        tag.save()
+        search_index.index_tagged_articles(tag_ids=[tag.pk])
+
+
+def delete_tags(*, tags: Iterable[Tag]) -> None:
+    """Delete tags; the articles they were on are no longer found by their names."""
+    ids = [tag.pk for tag in tags]
+    with transaction.atomic():
+        article_ids = set(
+            TaggedArticle.objects.filter(tag_id__in=ids).values_list("content_object_id", flat=True)
+        )
+        Tag.objects.filter(pk__in=ids).delete()
+        search_index.index_articles(article_ids=article_ids)
 
 
 def view_buffer() -> redis.Redis | None:

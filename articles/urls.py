@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, search_views, views
 from .caching import anonymous_page_cache
 from .models import Ranking
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("series/<slug:slug>/", views.series, name="series"),
     path("trending/", views.ranking_list, {"ranking": Ranking.TRENDING}, name="trending"),
     path("discussed/", views.ranking_list, {"ranking": Ranking.DISCUSSED}, name="discussed"),
+    path("search/", search_views.search, name="search"),
     path("rss/", anonymous_page_cache()(feeds.LatestArticlesFeed()), name="rss"),
     path("atom/", anonymous_page_cache()(feeds.LatestArticlesAtomFeed()), name="atom"),
 ]

@@ -144,6 +144,17 @@ TARGETS = {
     "series": Target("get", "/series/{slug}/", {"page": PAGE}, {"slug": ("seriya",)}),
     "trending": Target("get", "/trending/", {"period": ("day", "week", "all"), "page": PAGE}),
     "discussed": Target("get", "/discussed/", {"period": ("month",), "page": PAGE}),
+    "search": Target(
+        "get",
+        "/search/",
+        {
+            "q": ("продажи", '"холодные звонки" -скрипт', "-", '"', "OR"),
+            "rubric": lambda s: (s["article"].rubric.slug, ""),
+            "period": ("", "week", "month", "year"),
+            "sort": ("", "new"),
+            "page": PAGE,
+        },
+    ),
     "rss": Target("get", "/rss/"),
     "atom": Target("get", "/atom/"),
     "sitemap": Target("get", "/sitemap.xml", {"p": PAGE}),

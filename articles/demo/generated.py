@@ -20,6 +20,7 @@ from articles.models import (
     TaggedArticle,
     transliterated_slug,
 )
+from articles.search_index import index_articles
 
 GENERATED_PREFIX = "gen-"
 GENERATED_BODY_VARIANTS = 120
@@ -124,5 +125,6 @@ class ArticleGenerator:
         ArticleDailyStats.objects.bulk_create(
             [row for rows in stats for row in rows], batch_size=BATCH_SIZE
         )
+        index_articles(article_ids=[article.pk for article in articles])
         self.taken.update(article.slug for article in articles)
         return size

@@ -10,6 +10,7 @@ from .rankings import (
     RankingEntry,
     RankingEntryQuerySet,
 )
+from .search import SearchTerm
 from .site import ChatBlock, Counter, FlushedBatch
 from .stats import ArticleDailyStats, ArticleReferrerDaily, ReferrerKind
 
@@ -29,6 +30,7 @@ __all__ = [
     "RankingEntryQuerySet",
     "ReferrerKind",
     "Rubric",
+    "SearchTerm",
     "Series",
     "Tag",
     "TaggedArticle",

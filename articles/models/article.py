@@ -1,6 +1,7 @@
 """The article and its QuerySet: every read of articles starts here."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,9 +13,10 @@ from config.text import validate_one_line
 
 from .. import markup
 from .catalogue import Rubric, Series, TaggedArticle, transliterated_slug
+from .search import ArticleSearchMixin
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(ArticleSearchMixin, models.QuerySet):
     def published(self):
         """Articles the public may see: published, with a publish date that has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -59,6 +61,13 @@ class ArticleQuerySet(models.QuerySet):
             .only("title", "slug", "series_number")
             .first()
         )
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The search document is as big as the text and only PostgreSQL's search reads it: left
+        # unloaded, it is never fetched with an article nor written back by its save().
+        return super().get_queryset().defer("search_document")
 
 
 class Article(models.Model):
@@ -121,10 +130,14 @@ class Article(models.Model):
     comments_count = models.PositiveIntegerField(_("комментарии"), default=0, editable=False)
     score = models.IntegerField(_("рейтинг"), default=0, editable=False)
     discussion_closed = models.BooleanField(_("обсуждение закрыто"), default=False)
+    # Title, tags, lead and body as PostgreSQL searches them, written with the article and its
+    # tags by articles/search_index.py (a generated column cannot read the tags); its GIN index
+    # is made by the migration, on PostgreSQL only.
+    search_document = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменена"), auto_now=True)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         verbose_name = _("статья")

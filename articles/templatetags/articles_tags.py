@@ -140,6 +140,15 @@ def cards(items) -> str:
     change. Items are articles or their card_states(); whole articles are loaded only for the
     cards that are not in the cache."""
     items = list(items)
+    html = card_html(items)
+    # Rendered by the template engine, escaped there.
+    return mark_safe("".join(html[item.id] for item in items if item.id in html))
+
+
+def card_html(items) -> dict[int, str]:
+    """{id: the HTML of its card} for the items (see `cards`); an article gone meanwhile has
+    none."""
+    items = list(items)
     language = get_language()
     keys = {
         item.id: cache_keys.card(
@@ -163,8 +172,7 @@ def cards(items) -> str:
         rendered = {keys[a.id]: template.render({"article": a}) for a in loaded}
         cache.set_many(rendered, cache_keys.CARD_SECONDS)
         found.update(rendered)
-    html = [found[keys[item.id]] for item in items if keys[item.id] in found]
-    return mark_safe("".join(html))  # rendered by the template engine, escaped there
+    return {item.id: found[keys[item.id]] for item in items if keys[item.id] in found}
 
 
 # "1 … 4 5 6 … 500": the first and last page, and one on each side of the current one.

@@ -19,6 +19,7 @@ from articles import demo
 from articles.demo.generated import BATCH_SIZE, STATS_DAYS, ArticleGenerator
 from articles.models import Article, ArticleDailyStats, ChatBlock, Rubric, Series
 from articles.ranking import rebuild_rankings
+from articles.search_index import index_articles, refresh_search_terms
 
 User = get_user_model()
 
@@ -100,6 +101,7 @@ class Command(BaseCommand):
         if "load_demo_discussions" in get_commands():
             call_command("load_demo_discussions", no_rankings=True, stdout=self.stdout)
         rebuild_rankings()
+        refresh_search_terms()
         self.stdout.write(f"Feeds rebuilt. Done in {time.perf_counter() - started:.1f} s.")
         self.print_logins()
 
@@ -203,6 +205,7 @@ def load_articles(*, rubrics: dict, series: dict, authors: dict) -> int:
         article.views_count = sum(row.views for row in stats)
         article.save()
         article.tags.set(item.tags)
+        index_articles(article_ids=[article.pk])
         for row in stats:
             row.article = article
         ArticleDailyStats.objects.bulk_create(stats)

@@ -1,0 +1,118 @@
+"""Full-text search: finding and ranking articles (a mixin of ArticleQuerySet) and the words a
+mistyped query is compared with.
+
+PostgreSQL searches `Article.search_document`, a tsvector in the Russian configuration written
+by articles/search_index.py in the same transaction as the article and its tags: title (weight
+A), tags (B), lead (C), body (D). SQLite, the embedded default, has no stemming: there a query
+matches articles whose title, lead or a tag contains each of its words.
+"""
+
+import datetime
+import re
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+)
+from django.db import connection, models
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+SEARCH_CONFIG = "russian"
+# ts_headline marks the words it found with these (private-use characters), so that the view can
+# escape everything else: an article's own text never reaches the page as HTML.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+HEADLINE_OPTIONS = {"max_words": 24, "min_words": 10, "max_fragments": 2}
+FRAGMENT_DELIMITER = " … "
+WORD_RE = re.compile(r"\w+")
+
+
+def full_text() -> bool:
+    """Whether this database searches by stems and ranks (PostgreSQL), or by substrings."""
+    return connection.vendor == "postgresql"
+
+
+def _tsquery(query: str) -> SearchQuery:
+    """The query as people type it in search engines: "a phrase", -excluded, or."""
+    return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+
+
+class ArticleSearchMixin:
+    """The search half of ArticleQuerySet."""
+
+    def matching(self, query: str):
+        """Articles that match the query: by stems on PostgreSQL, by substrings elsewhere."""
+        if full_text():
+            return self.filter(search_document=_tsquery(query))
+        return self.filter(_substrings(query))
+
+    def by_relevance(self, query: str):
+        """Best match first (a title counts most, then tags, the lead and the body); newest
+        first among equals and on databases that do not rank."""
+        if not full_text():
+            return self.order_by("-published_at", "-id")
+        rank = SearchRank(F("search_document"), _tsquery(query))
+        return self.annotate(rank=rank).order_by("-rank", "-published_at", "-id")
+
+    def published_since(self, days: int | None):
+        """Articles published in the last `days` days (all of them with None)."""
+        if days is None:
+            return self
+        return self.filter(published_at__gte=timezone.now() - datetime.timedelta(days=days))
+
+    def found_cards(self, query: str):
+        """card_states() rows with `snippet`: the passages of the lead and body around the words
+        found, each word between MARK_START and MARK_STOP (empty on SQLite, which cannot say)."""
+        if full_text():
+            text = Concat(F("lead"), Value("\n"), F("body"), output_field=models.TextField())
+            snippet = SearchHeadline(
+                text,
+                _tsquery(query),
+                config=SEARCH_CONFIG,
+                start_sel=MARK_START,
+                stop_sel=MARK_STOP,
+                fragment_delimiter=FRAGMENT_DELIMITER,
+                **HEADLINE_OPTIONS,
+            )
+        else:
+            snippet = Value("", output_field=models.TextField())
+        return self.annotate(snippet=snippet).values_list(
+            "id", "updated_at", "views_count", "comments_count", "cover_id", "snippet", named=True
+        )
+
+
+def _substrings(query: str) -> Q:
+    """Every word of the query in the title, the lead or a tag's name (SQLite's LIKE folds the
+    case of Latin letters only, so a word is also tried lower-cased and capitalised)."""
+    from .catalogue import TaggedArticle
+
+    condition = Q()
+    for word in WORD_RE.findall(query)[:10]:
+        forms = {word, word.lower(), word.capitalize()}
+        either = Q()
+        for form in forms:
+            tagged = TaggedArticle.objects.filter(
+                content_object=OuterRef("pk"), tag__name__contains=form
+            )
+            either |= Q(title__contains=form) | Q(lead__contains=form) | Q(Exists(tagged))
+        condition &= either
+    return condition if condition else Q(pk__in=[])
+
+
+class SearchTerm(models.Model):
+    """A word of the published titles and of the tags, with how many of them have it: what a
+    mistyped word is compared with (trigram similarity, its GIN index made by the migration).
+    Rebuilt by `manage.py refresh_search_terms`."""
+
+    word = models.CharField(_("слово"), max_length=60, unique=True)
+    documents = models.PositiveIntegerField(_("документов"), default=0)
+
+    class Meta:
+        verbose_name = _("слово для подсказок")
+        verbose_name_plural = _("слова для подсказок")
+
+    def __str__(self) -> str:
+        return self.word

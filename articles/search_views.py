@@ -1,0 +1,116 @@
+"""The search page and the OpenSearch description that lets browsers offer it.
+
+Nothing here logs or stores a query: the page is not page-cached (every query would be an entry
+of its own and push the site's real pages out of the cache), and no query is written anywhere,
+with or without the member who asked it.
+"""
+
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from config.http import page_or_404
+
+from .models import Article, Rubric
+
+QUERY_MAX_LENGTH = 200
+# Relevance past a thousand results means nothing, and counting more costs more than the page.
+RESULTS_MAX = 1000
+RELEVANCE, NEWEST = "", "new"
+PERIOD_DAYS = {"": None, "week": 7, "month": 30, "year": 365}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Что искать"),
+        max_length=QUERY_MAX_LENGTH,
+        required=False,
+        error_messages={"max_length": _("Запрос длиннее %(limit_value)d символов: сократите его.")},
+    )
+    rubric = forms.ModelChoiceField(
+        Rubric.objects.only("name", "slug"),
+        label=_("Рубрика"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Все рубрики"),
+        error_messages={"invalid_choice": _("Такой рубрики нет.")},
+    )
+    period = forms.ChoiceField(
+        label=_("Когда"),
+        choices=[
+            ("", _("за всё время")),
+            ("week", _("за неделю")),
+            ("month", _("за месяц")),
+            ("year", _("за год")),
+        ],
+        required=False,
+        error_messages={"invalid_choice": _("Такого периода нет.")},
+    )
+    sort = forms.ChoiceField(
+        label=_("Порядок"),
+        choices=[(RELEVANCE, _("по релевантности")), (NEWEST, _("сначала новые"))],
+        required=False,
+        error_messages={"invalid_choice": _("Такого порядка нет.")},
+    )
+
+
+class ResultsPaginator(Paginator):
+    """Pages of found ids; counts the matches (unordered, so nothing is ranked for it) up to
+    RESULTS_MAX."""
+
+    def __init__(self, ordered_ids: QuerySet, matches: QuerySet) -> None:
+        super().__init__(ordered_ids, settings.ARTICLES_PER_PAGE)
+        self.matches = matches
+
+    @cached_property
+    def count(self) -> int:
+        return self.matches.order_by().values("id")[:RESULTS_MAX].count()
+
+
+def _results(request: HttpRequest, query: str, data: dict) -> dict:
+    """The page of results the form asks for, as the template shows it."""
+    matches = Article.objects.published().matching(query)
+    if data["rubric"]:
+        matches = matches.filter(rubric=data["rubric"])
+    matches = matches.published_since(PERIOD_DAYS[data["period"]])
+    ordered = matches.newest_first() if data["sort"] == NEWEST else matches.by_relevance(query)
+    ids = ordered.values_list("id", flat=True)
+    page = page_or_404(request, ResultsPaginator(ids, matches))
+    start = (page.number - 1) * page.paginator.per_page
+    page_ids = list(ids[start : start + page.paginator.per_page])
+    rows = {row.id: row for row in Article.objects.filter(id__in=page_ids).found_cards(query)}
+    page.object_list = [rows[pk] for pk in page_ids if pk in rows]
+    return {"page_obj": page, "results": page.object_list}
+
+
+def _filters_query(data: dict, query: str) -> str:
+    """The query string of this search without its page, for the pagination's links."""
+    params = {"q": query, "rubric": data["rubric"].slug if data["rubric"] else ""}
+    params |= {"period": data["period"], "sort": data["sort"]}
+    return urlencode({name: value for name, value in params.items() if value})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Articles that match `?q=`, filtered by rubric and period, by relevance or newest first."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        response = render(request, "articles/search.html", {"form": form}, status=400)
+    else:
+        data = form.cleaned_data
+        query = data["q"].strip()
+        context = {"form": form, "query": query, "search_query": query}
+        if query:
+            context |= _results(request, query, data)
+            context["extra_query"] = _filters_query(data, query)
+        response = render(request, "articles/search.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response

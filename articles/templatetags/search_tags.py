@@ -1,0 +1,59 @@
+"""The search page's cards: the site's cached article cards, each with the passage that matched
+in place of its excerpt."""
+
+import re
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from articles.models.search import MARK_START, MARK_STOP
+
+from .articles_tags import card_html
+
+register = template.Library()
+
+MARKED_RE = re.compile(f"{MARK_START}([^{MARK_START}{MARK_STOP}]*){MARK_STOP}")
+# Markdown's and HTML's own marks, which a passage of the source text shows as they are: links'
+# addresses, tags, emphasis, headings, quotes, code fences, tables' rules.
+MARKUP_RE = re.compile(r"\]\([^)\s]*\)?|<[^>]*>?|[*_#`>\[\]|~]+|-{2,}")
+EXCERPT_RE = re.compile(r'<p class="card__excerpt">.*?</p>', re.DOTALL)
+
+
+def _plain(text: str) -> str:
+    text = text.replace(MARK_START, "").replace(MARK_STOP, "")
+    return escape(re.sub(r"\s+", " ", MARKUP_RE.sub(" ", text)))
+
+
+def highlighted(snippet: str) -> str:
+    """The passage as HTML: every character escaped, the words found in <mark>. Nothing of the
+    article's own text is ever HTML here, whatever it holds (stray marks included)."""
+    parts = MARKED_RE.split(snippet)
+    html = [
+        f"<mark>{_plain(part).strip()}</mark>" if index % 2 else _plain(part)
+        for index, part in enumerate(parts)
+    ]
+    return "".join(html).strip()
+
+
+def _with_passage(card: str, passage: str) -> str:
+    """The card with the passage in place of its excerpt."""
+    found = f'<p class="card__excerpt card__excerpt--found">{passage}</p>'
+    return EXCERPT_RE.sub(lambda _: found, card, count=1)
+
+
+@register.simple_tag
+def search_cards(rows) -> str:
+    """The cards of found articles (rows of ArticleQuerySet.found_cards()), each showing its
+    highlighted passage instead of the excerpt when there is one."""
+    rows = list(rows)
+    cards = card_html(rows)
+    html = []
+    for row in rows:
+        card = cards.get(row.id)
+        if card is None:
+            continue
+        if row.snippet and MARK_START in row.snippet:
+            card = _with_passage(card, highlighted(row.snippet))
+        html.append(card)
+    return mark_safe("".join(html))  # the cards are the template engine's, passages escaped above
