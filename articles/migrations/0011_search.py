@@ -71,8 +71,16 @@ def drop_search_indexes(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
+class TrigramExtensionOnPostgreSQL(TrigramExtension):
+    """Django's operation, whose reverse asks pg_extension even on SQLite."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 Migration.operations = [
-    TrigramExtension(),
+    TrigramExtensionOnPostgreSQL(),
     *Migration.operations,
     migrations.RunPython(search_indexes, drop_search_indexes),
 ]
