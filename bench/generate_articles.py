@@ -307,7 +307,9 @@ def make_article_tags(cursor, rng, tags: list, articles: int, timings: Timings) 
 
 
 def make_articles(cursor, rng, site: Site, articles: int, now: float, tz, timings: Timings):
-    """The taxonomy, the articles over the last year, then their tags."""
+    """The taxonomy, the articles over the last year, then their tags and search documents."""
+    from articles import search_index
+
     rubrics, series, tags = make_taxonomy(rng)
     bodies = render_bodies(rng)
     published = sorted(now - rng.uniform(3600, 365 * DAY) for _ in range(articles))
@@ -328,3 +330,7 @@ def make_articles(cursor, rng, site: Site, articles: int, now: float, tz, timing
     set_sequence(cursor, "articles_article")
     timings.add("articles", progress.close())
     make_article_tags(cursor, rng, tags, articles, timings)
+    with timings.step("search documents"):
+        # The site's own statement, as the article's save writes it, and the words for typos.
+        cursor.execute(search_index.INDEX_SQL)
+        cursor.execute(search_index.TERMS_SQL)

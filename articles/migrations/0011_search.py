@@ -48,10 +48,25 @@ DOCUMENT_SQL = """
 """
 
 
+TERMS_SQL = """
+    INSERT INTO articles_searchterm (word, documents)
+    SELECT word, sum(ndoc) FROM (
+        SELECT word, ndoc FROM ts_stat($$
+            SELECT to_tsvector('simple', title) FROM articles_article WHERE status = 'published'
+        $$)
+        UNION ALL
+        SELECT word, ndoc FROM ts_stat($$SELECT to_tsvector('simple', name) FROM articles_tag$$)
+    ) AS words
+    WHERE length(word) BETWEEN 3 AND 60 AND word ~ '^[[:alpha:]][[:alpha:]-]*$'
+    GROUP BY word
+"""
+
+
 def search_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(f"UPDATE articles_article SET search_document = {DOCUMENT_SQL}")
+    schema_editor.execute(TERMS_SQL)
     schema_editor.execute(
         "CREATE INDEX article_search_idx ON articles_article USING gin (search_document)"
     )

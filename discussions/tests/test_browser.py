@@ -36,7 +36,7 @@ def test_member_journey(live_server, page, article, member):
     page.fill("[name=username]", "newbie")
     page.fill("[name=password1]", PASSWORD)
     page.fill("[name=password2]", PASSWORD)
-    page.locator("form [type=submit]").click()
+    page.locator("main form [type=submit]").click()
     page.wait_for_load_state()
     page.goto(_confirmation_link())
     page.locator("main form [type=submit]").click()
