@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_old_covers_dropped'),
+        ('articles', '0011_chat_count_from_telegram'),
     ]
 
     operations = [
