@@ -11,7 +11,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from config.admin_wording import MASCULINE, WordedAdmin, Wording
 from discussions.admin import ban_members, unban_members
 from discussions.services import permissions as discussion_permissions
 
@@ -46,7 +48,14 @@ class CommentingBanFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(WordedAdmin, BaseUserAdmin):
+    wording = Wording(
+        pgettext_lazy("accusative", "пользователя"),
+        pgettext_lazy("genitive", "пользователя"),
+        pgettext_lazy("genitive plural", "пользователей"),
+        MASCULINE,
+        accusative_plural=pgettext_lazy("accusative plural", "пользователей"),
+    )
     list_display = [
         "username",
         "display_name",

@@ -6,13 +6,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from taggit.models import Tag as TaggitTag
 
+from config.admin_wording import FEMININE, MASCULINE, WordedAdmin, Wording
 from images import services as image_services
 from images.forms import LibraryPictureField
 from images.models import Image
@@ -45,9 +47,36 @@ class DateHierarchyChangeList(ChangeList):
         return filters
 
 
-class DateHierarchyAdmin(admin.ModelAdmin):
+class DateHierarchyAdmin(WordedAdmin, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return DateHierarchyChangeList
+
+
+class ArticleStatusFilter(admin.SimpleListFilter):
+    """The status as editors think of it: a draft, scheduled (published with a date ahead), or
+    out."""
+
+    title = _("статус")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("черновик")),
+            ("scheduled", _("запланирована")),
+            ("published", _("опубликована")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        published = Q(status=Article.Status.PUBLISHED)
+        match self.value():
+            case "draft":
+                return queryset.filter(status=Article.Status.DRAFT)
+            case "scheduled":
+                return queryset.filter(published, published_at__gt=now)
+            case "published":
+                return queryset.filter(published, published_at__lte=now)
+        return queryset
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -78,6 +107,12 @@ class ArticleAdminForm(forms.ModelForm):
 
 @admin.register(Article)
 class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
+    wording = Wording(
+        pgettext_lazy("accusative", "статью"),
+        pgettext_lazy("genitive", "статьи"),
+        pgettext_lazy("genitive plural", "статей"),
+        FEMININE,
+    )
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -91,7 +126,7 @@ class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
         "preview_link",
     ]
     list_filter = [
-        "status",
+        ArticleStatusFilter,
         "rubric",
         ("author", admin.RelatedOnlyFieldListFilter),  # authors, not every member
         "series",
@@ -138,11 +173,6 @@ class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
             },
         ),
     ]
-
-    def changelist_view(self, request, extra_context=None):
-        # Django's generic "Выберите статья для изменения" gets the Russian case wrong.
-        extra_context = {"title": _("Статьи"), **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk}
@@ -222,7 +252,13 @@ class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
 
 
 @admin.register(Rubric)
-class RubricAdmin(admin.ModelAdmin):
+class RubricAdmin(WordedAdmin, admin.ModelAdmin):
+    wording = Wording(
+        pgettext_lazy("accusative", "рубрику"),
+        pgettext_lazy("genitive", "рубрики"),
+        pgettext_lazy("genitive plural", "рубрик"),
+        FEMININE,
+    )
     list_display = ["name", "slug", "order", "articles_total"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
@@ -237,7 +273,13 @@ class RubricAdmin(admin.ModelAdmin):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(WordedAdmin, admin.ModelAdmin):
+    wording = Wording(
+        pgettext_lazy("accusative", "серию"),
+        pgettext_lazy("genitive", "серии"),
+        pgettext_lazy("genitive plural", "серий"),
+        FEMININE,
+    )
     list_display = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title"]
@@ -248,7 +290,13 @@ admin.site.unregister(TaggitTag)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(WordedAdmin, admin.ModelAdmin):
+    wording = Wording(
+        pgettext_lazy("accusative", "тег"),
+        pgettext_lazy("genitive", "тега"),
+        pgettext_lazy("genitive plural", "тегов"),
+        MASCULINE,
+    )
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
 
@@ -264,7 +312,13 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChatBlock)
-class ChatBlockAdmin(admin.ModelAdmin):
+class ChatBlockAdmin(WordedAdmin, admin.ModelAdmin):
+    wording = Wording(
+        pgettext_lazy("accusative", "блок чата"),
+        pgettext_lazy("genitive", "блока чата"),
+        pgettext_lazy("genitive plural", "блоков чата"),
+        MASCULINE,
+    )
     list_display = ["name", "members_count", "call_to_action", "url", "is_visible"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from config.admin_wording import FEMININE, WordedAdmin, Wording
 from config.middleware import max_body
 from images import services as image_services
 from images.forms import ImageUploadForm
@@ -64,7 +66,13 @@ def snippet_box(image: Image) -> str:
 
 
 @admin.register(Image)
-class ImageAdmin(PictureUploads, admin.ModelAdmin):
+class ImageAdmin(PictureUploads, WordedAdmin, admin.ModelAdmin):
+    wording = Wording(
+        pgettext_lazy("accusative", "картинку"),
+        pgettext_lazy("genitive", "картинки"),
+        pgettext_lazy("genitive plural", "картинок"),
+        FEMININE,
+    )
     list_display = ["preview", "alt", "size", "markdown", "uploaded_by", "uploaded_at"]
     list_display_links = ["preview", "alt"]
     list_select_related = ["uploaded_by"]

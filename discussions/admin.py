@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from articles.admin import DateHierarchyAdmin
 from articles.caching import bump_content_generation
+from config.admin_wording import FEMININE, MASCULINE, WordedAdmin, Wording
 
 from . import services
 from .forms import BanForm
@@ -54,8 +55,14 @@ class ReportInline(admin.TabularInline):
 
 @admin.register(Comment)
 class CommentAdmin(DateHierarchyAdmin):
+    wording = Wording(
+        pgettext_lazy("accusative", "комментарий"),
+        pgettext_lazy("genitive", "комментария"),
+        pgettext_lazy("genitive plural", "комментариев"),
+        MASCULINE,
+    )
     list_display = [
-        "id",
+        "number",
         "short_body",
         "author_link",
         "article_link",
@@ -103,6 +110,10 @@ class CommentAdmin(DateHierarchyAdmin):
         obj.save(update_fields=["body", "body_html"])
         bump_thread_version(obj.article_id)
         bump_content_generation()  # an editor's cut shows on every cached page at once
+
+    @admin.display(description=_("№"), ordering="id")
+    def number(self, comment):
+        return comment.pk
 
     @admin.display(description=_("текст"))
     def short_body(self, comment):
@@ -163,10 +174,16 @@ class CommentAdmin(DateHierarchyAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(WordedAdmin, admin.ModelAdmin):
     """Members' reports, to read: a moderator acts on the comment, and deleting a report would
     leave the comment's count of reports wrong."""
 
+    wording = Wording(
+        pgettext_lazy("accusative", "жалобу"),
+        pgettext_lazy("genitive", "жалобы"),
+        pgettext_lazy("genitive plural", "жалоб"),
+        FEMININE,
+    )
     list_display = ["comment", "reporter", "reason", "details", "created_at"]
     list_filter = ["reason"]
     list_select_related = ["comment", "reporter"]
@@ -186,6 +203,12 @@ class ReportAdmin(admin.ModelAdmin):
 class ModerationLogAdmin(DateHierarchyAdmin):
     """The record of every moderation decision; nobody edits history."""
 
+    wording = Wording(
+        pgettext_lazy("accusative", "запись модерации"),
+        pgettext_lazy("genitive", "записи модерации"),
+        pgettext_lazy("genitive plural", "записей модерации"),
+        FEMININE,
+    )
     list_display = ["created_at", "action", "moderator", "member", "comment", "article", "reason"]
     list_filter = ["action", ("moderator", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["moderator", "member", "comment", "article"]

@@ -106,7 +106,7 @@ class Comment(models.Model):
     )
     depth = models.PositiveSmallIntegerField(_("уровень"), default=0, editable=False)
     body = models.TextField(_("текст"))
-    body_html = models.TextField(editable=False, blank=True)
+    body_html = models.TextField(_("текст в HTML"), editable=False, blank=True)
     status = models.CharField(
         _("статус"), max_length=10, choices=Status.choices, default=Status.VISIBLE
     )
@@ -232,9 +232,14 @@ class Report(models.Model):
         OFFTOPIC = "offtopic", _("не по теме")
         OTHER = "other", _("другое")
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("комментарий"), on_delete=models.CASCADE, related_name="reports"
+    )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_reports"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("автор жалобы"),
+        on_delete=models.CASCADE,
+        related_name="comment_reports",
     )
     reason = models.CharField(_("причина"), max_length=10, choices=Reason.choices)
     details = models.CharField(_("подробности"), max_length=300, blank=True)
