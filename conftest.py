@@ -84,6 +84,8 @@ def roles(db):
         importlib.import_module("discussions.migrations.0003_roles").create_roles(apps, editor)
         library = importlib.import_module("images.migrations.0002_editors_use_the_library")
         library.grant_library(apps, editor)
+        announcements = importlib.import_module("telegram.migrations.0002_editors_announce")
+        announcements.grant(apps, editor)
     return {group.name: group for group in Group.objects.filter(name__in=[EDITORS, MODERATORS])}
 
 

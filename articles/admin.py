@@ -337,4 +337,4 @@ class ChatBlockAdmin(WordedAdmin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        caching.forget_sidebar()  # the new count on the next page rendered
+        caching.forget_chat_block()  # the new count on the next page rendered

@@ -134,13 +134,12 @@ def bump_content_generation() -> None:
     transaction.on_commit(_replace_generation, robust=True)
 
 
-def forget_sidebar() -> None:
-    """Drop the sidebar fragment in every language, so the chat block's new count shows on the
-    next page rendered; stored pages keep theirs for PAGE_CACHE_SECONDS."""
+def forget_chat_block() -> None:
+    """Drop the cached chat block and the sidebar fragment in every language, so a new count or
+    an edit shows on the next page rendered; stored pages keep theirs for PAGE_CACHE_SECONDS."""
     generation = content_generation()
-    cache.delete_many(
-        [cache_keys.fragment("sidebar", code, generation) for code, _name in settings.LANGUAGES]
-    )
+    sidebars = [cache_keys.fragment("sidebar", code, generation) for code, _ in settings.LANGUAGES]
+    cache.delete_many([cache_keys.chat_block(), *sidebars])
 
 
 def _replace_generation() -> None:

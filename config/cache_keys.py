@@ -153,6 +153,16 @@ def comment_posted(*, author_id: int, article_id: int, digest: str) -> str:
     return f"{DURABLE}comment-posted:{author_id}:{article_id}:{digest}"
 
 
+CHAT_BLOCK_SECONDS = 60
+
+
+def chat_block() -> str:
+    """The chat block on show (or none), for the sidebar and the article's "Обсудить в чате"
+    link, CHAT_BLOCK_SECONDS; deleted by articles.caching.forget_chat_block() when sync_chat
+    stores a new count and when an editor saves the block."""
+    return "chat-block"
+
+
 # View counting (articles/services.py).
 
 VIEW_TARGET_SECONDS = 60
@@ -261,5 +271,5 @@ FRAGMENTS = {
 
 def fragment(name: str, *vary_on) -> str:
     """The key Django's `{% cache %}` gives the fragment `name` of FRAGMENTS for these vary_on
-    values, to delete it before its time (articles.caching.forget_sidebar)."""
+    values, to delete it before its time (articles.caching.forget_chat_block)."""
     return make_template_fragment_key(name, vary_on)

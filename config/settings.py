@@ -344,6 +344,10 @@ TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org")
 TELEGRAM_TIMEOUT = env.float("TELEGRAM_TIMEOUT", default=5.0)
 TELEGRAM_CHAT_ID = env.str("TELEGRAM_CHAT_ID", default="")
+TELEGRAM_CHANNEL_ID = env.str("TELEGRAM_CHANNEL_ID", default="")
+# Articles published (or scheduled) longer ago than this are never announced: the first run with a
+# channel set does not post the whole archive.
+TELEGRAM_ANNOUNCE_WITHIN = datetime.timedelta(days=1)
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # tag URLs in Latin letters, like article slugs

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from articles.caching import forget_sidebar
+from articles.caching import forget_chat_block
 from articles.models import ChatBlock
 
 from . import client
@@ -33,5 +33,5 @@ def sync_chat_members() -> int | None:
     now = timezone.now()
     ChatBlock.objects.update(telegram_count=count, telegram_read_at=now)
     if ChatBlock.objects.filter(members_pinned=False).update(members_count=count):
-        forget_sidebar()
+        forget_chat_block()
     return count

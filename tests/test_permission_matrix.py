@@ -21,6 +21,7 @@ from accounts.permissions import EDITORS, MODERATORS
 from articles.models import Article, ChatBlock, Series, Tag
 from discussions import services
 from discussions.models import Comment, ModerationLog
+from telegram.models import Announcement
 
 ROLES = ["anonymous", "member", "moderator", "editor", "superuser"]
 STAFF = {"moderator", "editor", "superuser"}
@@ -41,6 +42,8 @@ ACCESS = {
     "articles.tag": CONTENT,
     "articles.chatblock": CONTENT,
     "images.image": CONTENT,  # the media library
+    # Announcements are switched on or off, never deleted: a deleted one would be sent again.
+    "telegram.announcement": {"editor": {V, A, C}, "superuser": {V, A, C}},
     # Comments are moderated, never added or deleted in the admin; reports and the log are read.
     "discussions.comment": {"moderator": {V, C}, "editor": {V, C}, "superuser": {V, C}},
     "discussions.report": READ_BY_MODERATORS,
@@ -100,6 +103,7 @@ TARGETS = {
         name="Чат", url="https://t.me/example", call_to_action="Вступить"
     ),
     "images.image": _image,
+    "telegram.announcement": lambda world: Announcement.objects.create(article=_article(world)),
     "discussions.comment": _comment,
     "discussions.report": _report,
     "discussions.moderationlog": lambda world: ModerationLog.objects.create(

@@ -101,10 +101,26 @@ def sidebar(context):
             }
         )
     return {
-        "chat": ChatBlock.objects.filter(is_visible=True).first(),
+        "chat": shown_chat_block(),
         "tabs": tabs,
         "request": context.get("request"),
     }
+
+
+def shown_chat_block() -> ChatBlock | None:
+    """The chat block on show, from the cache (cache_keys.chat_block) or the database."""
+    cached = cache.get(cache_keys.chat_block())
+    if cached is not None:
+        return cached[0]
+    chat = ChatBlock.objects.filter(is_visible=True).first()
+    cache.set(cache_keys.chat_block(), (chat,), cache_keys.CHAT_BLOCK_SECONDS)
+    return chat
+
+
+@register.inclusion_tag("includes/_chat_link.html")
+def chat_link():
+    """The article's "Обсудить в чате" link to the community chat, when one is on show."""
+    return {"chat": shown_chat_block()}
 
 
 @register.filter

@@ -6,6 +6,7 @@ import pytest
 
 TOKEN = "123456:TEST-token-never-real"
 CHAT = "-1001234567890"
+CHANNEL = "@saleslabel_test"
 
 
 @pytest.fixture
@@ -14,6 +15,7 @@ def bot(settings, httpserver):
     settings.TELEGRAM_BOT_TOKEN = TOKEN
     settings.TELEGRAM_API_URL = httpserver.url_for("/")
     settings.TELEGRAM_CHAT_ID = CHAT
+    settings.TELEGRAM_CHANNEL_ID = CHANNEL
     settings.TELEGRAM_TIMEOUT = 0.5
     return httpserver
 
@@ -24,3 +26,8 @@ def method_path(method: str) -> str:
 
 def answer(result) -> str:
     return json.dumps({"ok": True, "result": result})
+
+
+def ours(caplog) -> str:
+    """What the site logged (not the fake server's access log, which has the URL)."""
+    return "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")

@@ -8,12 +8,7 @@ from werkzeug import Response
 
 from telegram import client
 
-from .conftest import TOKEN, answer, method_path
-
-
-def ours(caplog) -> str:
-    """What the site logged (not the fake server's access log, which has the URL)."""
-    return "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
+from .conftest import TOKEN, answer, method_path, ours
 
 
 def test_a_call_posts_its_parameters_as_json_and_returns_the_result(bot):

@@ -11,13 +11,19 @@ logger = logging.getLogger(__name__)
 
 # (command, every so many seconds): the README's crontab, in the same order. Each job is safe to
 # run twice at once, so this loop may run beside a cron that does the same.
-JOBS = [("flush_views", 60), ("rebuild_rankings", 5 * 60), ("sync_chat", 10 * 60)]
+JOBS = [
+    ("flush_views", 60),
+    ("announce", 60),
+    ("rebuild_rankings", 5 * 60),
+    ("sync_chat", 10 * 60),
+]
 
 
 class Command(BaseCommand):
     help = (
-        "Run the scheduled jobs (flush_views every minute, rebuild_rankings every five minutes, "
-        "sync_chat every ten) until stopped with Ctrl-C. Every job runs once at start."
+        "Run the scheduled jobs (flush_views and announce every minute, rebuild_rankings every "
+        "five minutes, sync_chat every ten) until stopped with Ctrl-C. Every job runs once at "
+        "start."
     )
 
     def handle(self, *args, **options):
