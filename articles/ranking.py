@@ -1,8 +1,16 @@
 """The rankings ("Сейчас в тренде", "Обсуждаемое"): rebuilt into RankingEntry by the scheduler,
-never by a reader's request; an article taken down leaves them at once."""
+never by a reader's request; an article taken down leaves them at once.
+
+Who talked to whom is in the comments, which belong to the discussions app, and `articles` never
+imports `discussions`. So discussions registers the SQL of its figures here
+(`register_discussion_figures`, called from its AppConfig.ready(), the way apps register with the
+admin): the rebuild stays one transaction under one lock over one snapshot, and distinct
+participants are counted over the whole period from the comment rows (a per-day count of distinct
+members cannot be summed into a week's). Without the discussions app, "Обсуждаемое" is empty.
+"""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -10,40 +18,69 @@ from django.utils import timezone
 
 from .models import PERIOD_DAYS, Article, ArticleDailyStats, Period, Ranking, RankingEntry
 
-# Trending weights: a comment says more than a view, a vote somewhat less than a comment.
+# Trending weights: an engaged read (30 s visible, 3/4 scrolled) adds 3 to the view it already
+# counted, so such a reader weighs four plain views; a comment says more, a vote somewhat less.
+ENGAGED_READ_WEIGHT = 3
 COMMENT_WEIGHT = 5
 VOTE_WEIGHT = 3
 GRAVITY = 1.8
 AGE_OFFSET_HOURS = 2
+# Discussed: a reply to another member counts twice as much as one more participant; the decay is
+# by the hours since the period's last comment, milder than trending's: size matters more there.
+REPLY_WEIGHT = 2
+DISCUSSION_GRAVITY = 0.8
 RANKINGS_ADVISORY_LOCK = 7_340_021
 # Nobody pages through more than this; the all-time list still reaches page 1000 and beyond.
 WINDOWED_RANKING_SIZE = 2_000
 ALL_TIME_RANKING_SIZE = 25_000
 
+# Builds a SELECT of one row per article with participants_<w>, replies_<w> and last_comment_<w>
+# for each window w of `windows` (w -> an SQL expression of its start, None for no start), over
+# the comments written since `since` (an SQL expression, None for all of them).
+DiscussionFigures = Callable[[Mapping[str, str | None], str | None], str]
+_discussion_figures: list[DiscussionFigures] = []
 
-def _age_hours_sql() -> str:
+# The terms an entry keeps beside its rank (RankingEntry), for "Почему в тренде".
+TERMS = ("views", "engaged_reads", "comments", "votes", "participants", "replies")
+
+
+def register_discussion_figures(figures: DiscussionFigures) -> None:
+    """Use figures for "Обсуждаемое" (the discussions app registers its own at start-up)."""
+    _discussion_figures[:] = [figures]
+
+
+def _hours_since_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         # float, not numeric: PostgreSQL's numeric power() is a hundred times slower
-        return "CAST(EXTRACT(EPOCH FROM (%(now)s - published_at)) AS DOUBLE PRECISION) / 3600.0"
-    return "(julianday(%(now)s) - julianday(published_at)) * 24.0"
+        return f"CAST(EXTRACT(EPOCH FROM (%(now)s - {column})) AS DOUBLE PRECISION) / 3600.0"
+    return f"(julianday(%(now)s) - julianday({column})) * 24.0"
 
 
-# (ranking, its rank as SQL, which rows of the source it ranks)
-Orders = tuple[tuple[str, str, str], ...]
+def _float(sql: str) -> str:
+    return f"CAST({sql} AS DOUBLE PRECISION)"
+
+
+# (ranking, its score before decay as SQL, its decay as SQL, which rows of the source it ranks)
+Orders = tuple[tuple[str, str, str, str], ...]
 
 
 def _insert_ranked(
     cursor: CursorWrapper, *, period: str, source: str, orders: Orders, params: dict
 ) -> None:
-    """Insert the best rows of source for each order into RankingEntry at positions 0, 1, 2..."""
+    """Insert the best rows of source for each order into RankingEntry at positions 0, 1, 2...,
+    each with its rank (score x decay), its decay and its terms."""
     limit = ALL_TIME_RANKING_SIZE if period == Period.ALL else WINDOWED_RANKING_SIZE
     order = "rank DESC, published_at DESC, id DESC"
     table = RankingEntry._meta.db_table
-    for ranking, rank, where in orders:
+    terms = ", ".join(TERMS)
+    suffix = "" if period == Period.ALL else f"_{period}"
+    source_terms = ", ".join(f"{term}{suffix} AS {term}" for term in TERMS)
+    for ranking, score, decay, where in orders:
         cursor.execute(
-            f"INSERT INTO {table} (ranking, period, position, article_id, rank) "  # noqa: S608
-            f"SELECT %(ranking)s, %(period)s, ROW_NUMBER() OVER (ORDER BY {order}) - 1, id, rank "
-            f"FROM (SELECT id, published_at, {rank} AS rank FROM {source} WHERE {where} "
+            f"INSERT INTO {table} (ranking, period, position, article_id, rank, decay, {terms}) "  # noqa: S608
+            f"SELECT %(ranking)s, %(period)s, ROW_NUMBER() OVER (ORDER BY {order}) - 1, id, rank, "
+            f"decay, {terms} FROM (SELECT id, published_at, {score} * {decay} AS rank, "
+            f"{decay} AS decay, {source_terms} FROM {source} WHERE {where} "
             f"ORDER BY {order} LIMIT {limit}) ranked",
             {**params, "ranking": ranking, "period": period},
         )
@@ -59,78 +96,143 @@ def _public_sql() -> str:
     return "a.status = 'published' AND a.published_at <= %(now)s"
 
 
+def _discussion_table(
+    cursor: CursorWrapper, *, name: str, windows: dict, since: str | None, params: dict
+) -> None:
+    """A temporary table of the discussion figures per article (empty without discussions)."""
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    if _discussion_figures:
+        select = _discussion_figures[0](windows, since)
+    else:
+        columns = ", ".join(
+            f"0 AS participants_{w}, 0 AS replies_{w}, published_at AS last_comment_{w}"
+            for w in windows
+        )
+        select = f"SELECT id AS article_id, {columns} FROM {Article._meta.db_table} WHERE 1 = 0"  # noqa: S608
+    cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {select}", params)
+
+
+def _discussed_sql(suffix: str, *, decayed: bool) -> tuple[str, str]:
+    """Discussed's score and decay for one window's columns."""
+    score = _float(f"participants{suffix} + {REPLY_WEIGHT} * replies{suffix}")
+    if not decayed:
+        return score, "1.0"
+    hours = _hours_since_sql(f"last_comment{suffix}")
+    return score, f"1.0 / POWER({hours} + {AGE_OFFSET_HOURS}, {DISCUSSION_GRAVITY})"
+
+
 def _rank_windows(cursor: CursorWrapper, *, since: dict, params: dict) -> None:
-    """Both rankings for the day, the week and the month, from one sum of the month's statistics."""
+    """Both rankings for the day, the week and the month, from one sum of the month's statistics
+    and one pass over the month's comments."""
+    columns = (("views", "views"), ("engaged_reads", "engaged_reads"))
+    columns += (("comments", "comments"), ("votes", "votes"))
     windows = ", ".join(
-        f"SUM(CASE WHEN s.date >= %(since_{p})s THEN s.{column} ELSE 0 END) AS {column}_{p}"
+        f"SUM(CASE WHEN s.date >= %(since_{p})s THEN s.{column} ELSE 0 END) AS {term}_{p}"
         for p in since
-        for column in ("views", "comments", "votes")
+        for term, column in columns
     )
     present = ", ".join(
         f"MAX(CASE WHEN s.date >= %(since_{p})s THEN 1 ELSE 0 END) AS in_{p}" for p in since
     )
-    gravity = f"POWER({_age_hours_sql()} + {AGE_OFFSET_HOURS}, {GRAVITY})"
+    talk = ", ".join(
+        f"COALESCE(t.participants_{p}, 0) AS participants_{p}, "
+        f"COALESCE(t.replies_{p}, 0) AS replies_{p}, t.last_comment_{p}"
+        for p in since
+    )
+    starts = {p: f"%(start_{p})s" for p in since}
+    _discussion_table(
+        cursor, name="ranking_talk", windows=starts, since="%(start_month)s", params=params
+    )
     cursor.execute("DROP TABLE IF EXISTS ranking_window")
     cursor.execute(
-        "CREATE TEMPORARY TABLE ranking_window AS SELECT a.id, a.published_at, w.* FROM "  # noqa: S608
+        f"CREATE TEMPORARY TABLE ranking_window AS SELECT a.id, a.published_at, w.*, {talk} FROM "  # noqa: S608
         f"(SELECT s.article_id, {windows}, {present} "
         f"FROM {ArticleDailyStats._meta.db_table} s "
         "WHERE s.date >= %(since_month)s GROUP BY s.article_id) w "
-        f"JOIN {Article._meta.db_table} a ON a.id = w.article_id WHERE {_public_sql()}",
-        params,
-    )
-    for period in since:
-        engagement = (
-            f"CAST(views_{period} + {COMMENT_WEIGHT} * comments_{period} "
-            f"+ {VOTE_WEIGHT} * votes_{period} AS DOUBLE PRECISION)"
-        )
-        trending = f"{engagement} / {gravity}"
-        discussed = f"CAST(comments_{period} AS DOUBLE PRECISION)"
-        orders = (
-            (Ranking.TRENDING, trending, f"in_{period} = 1"),
-            (Ranking.DISCUSSED, discussed, f"in_{period} = 1 AND comments_{period} > 0"),
-        )
-        _insert_ranked(cursor, period=period, source="ranking_window", orders=orders, params=params)
-    cursor.execute("DROP TABLE ranking_window")
-
-
-def _rank_all_time(cursor: CursorWrapper, *, params: dict) -> None:
-    """Both all-time rankings, from one pass over the articles' own counters."""
-    cursor.execute("DROP TABLE IF EXISTS ranking_all")
-    cursor.execute(
-        "CREATE TEMPORARY TABLE ranking_all AS SELECT id, published_at, comments_count, "  # noqa: S608
-        f"CAST(views_count + {COMMENT_WEIGHT} * comments_count + {VOTE_WEIGHT} * score "
-        f"AS DOUBLE PRECISION) AS engagement FROM {Article._meta.db_table} a "
+        f"JOIN {Article._meta.db_table} a ON a.id = w.article_id "
+        "LEFT JOIN ranking_talk t ON t.article_id = w.article_id "
         f"WHERE {_public_sql()}",
         params,
     )
+    age = _hours_since_sql("published_at")
+    for p in since:
+        engagement = _float(
+            f"views_{p} + {ENGAGED_READ_WEIGHT} * engaged_reads_{p} + {COMMENT_WEIGHT} * "
+            f"comments_{p} + {VOTE_WEIGHT} * votes_{p}"
+        )
+        gravity = f"1.0 / POWER({age} + {AGE_OFFSET_HOURS}, {GRAVITY})"
+        discussed, discussed_decay = _discussed_sql(f"_{p}", decayed=True)
+        orders = (
+            (Ranking.TRENDING, engagement, gravity, f"in_{p} = 1"),
+            (Ranking.DISCUSSED, discussed, discussed_decay, f"participants_{p} > 0"),
+        )
+        _insert_ranked(cursor, period=p, source="ranking_window", orders=orders, params=params)
+    cursor.execute("DROP TABLE ranking_window")
+    cursor.execute("DROP TABLE ranking_talk")
+
+
+def _rank_all_time(cursor: CursorWrapper, *, params: dict) -> None:
+    """Both all-time rankings, from the articles' own counters and one pass over the comments."""
+    _discussion_table(
+        cursor, name="ranking_talk_all", windows={"all": None}, since=None, params=params
+    )
+    cursor.execute("DROP TABLE IF EXISTS ranking_all")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE ranking_all AS SELECT a.id, a.published_at, "  # noqa: S608
+        "a.views_count AS views, 0 AS engaged_reads, a.comments_count AS comments, "
+        "a.score AS votes, COALESCE(t.participants_all, 0) AS participants, "
+        f"COALESCE(t.replies_all, 0) AS replies FROM {Article._meta.db_table} a "
+        "LEFT JOIN ranking_talk_all t ON t.article_id = a.id "
+        f"WHERE {_public_sql()}",
+        params,
+    )
+    engagement = _float(f"views + {COMMENT_WEIGHT} * comments + {VOTE_WEIGHT} * votes")
+    discussed, decay = _discussed_sql("", decayed=False)
     orders = (
-        (Ranking.TRENDING, "engagement", "1 = 1"),
-        (Ranking.DISCUSSED, "CAST(comments_count AS DOUBLE PRECISION)", "comments_count > 0"),
+        (Ranking.TRENDING, engagement, "1.0", "1 = 1"),
+        (Ranking.DISCUSSED, discussed, decay, "participants > 0"),
     )
     _insert_ranked(cursor, period=Period.ALL, source="ranking_all", orders=orders, params=params)
     cursor.execute("DROP TABLE ranking_all")
+    cursor.execute("DROP TABLE ranking_talk_all")
+
+
+def _window_params(now: datetime.datetime) -> dict:
+    """The first day of each window (for the daily statistics) and its first moment (for the
+    comments), in the site's time zone."""
+    today = timezone.localdate(now)
+    params: dict = {"now": now}
+    for period, days in PERIOD_DAYS.items():
+        if days is None:
+            continue
+        day = today - datetime.timedelta(days=days - 1)
+        params[f"since_{period}"] = day
+        params[f"start_{period}"] = timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time.min)
+        )
+    return params
 
 
 def rebuild_rankings() -> None:
-    """Recompute every ranking and period into RankingEntry.
+    """Recompute every ranking and period into RankingEntry, each entry with its terms.
 
-    Trending ranks an article by its engagement inside the period, E = views + 5 x comments +
-    3 x votes (net), divided by (age in hours + 2) ^ 1.8, the gravity of Hacker News: a fresh
-    article with a little engagement beats an old one with more. "All time" has no window and no
-    gravity: it is the most engaging articles ever. Discussed ranks by comments inside the period.
+    Trending ranks an article by its engagement inside the period, E = views + 3 x engaged reads
+    + 5 x comments + 3 x votes (net), times the decay 1 / (age in hours + 2) ^ 1.8, the gravity of
+    Hacker News: a fresh article with a little engagement beats an old one with more. "All time"
+    has no window and no decay: views + 5 x comments + 3 x votes from the article's counters.
+
+    Discussed ranks by D = participants + 2 x replies inside the period, where participants are
+    the distinct members with a visible comment in it and replies the visible comments in it that
+    answer another member's comment (answering oneself is a monologue: not counted), times the
+    decay 1 / (hours since the period's last comment + 2) ^ 0.8; "all time" undecayed.
     Ties go to the newer article, then the higher id, so the order is always the same.
 
-    The daily statistics of the last month are summed once, for all three windows at the same
-    time, into a temporary table; each ranking is then one INSERT ... SELECT of its best rows.
+    The daily statistics and the comments of the last month are each read once for all three
+    windows into temporary tables; each ranking is then one INSERT ... SELECT of its best rows.
     """
-    today = timezone.localdate()
-    since = {
-        period: today - datetime.timedelta(days=days - 1)
-        for period, days in PERIOD_DAYS.items()
-        if days is not None
-    }
-    params = {"now": timezone.now(), **{f"since_{period}": day for period, day in since.items()}}
+    now = timezone.now()
+    params = _window_params(now)
+    since = {p: params[f"since_{p}"] for p in PERIOD_DAYS if PERIOD_DAYS[p] is not None}
     with transaction.atomic(), connection.cursor() as cursor:
         # One rebuild at a time; a second waits, then rebuilds from fresher data.
         _lock_rankings(cursor)

@@ -130,6 +130,13 @@ class Comment(models.Model):
             models.Index(fields=["article", "created_at", "id"], name="comment_thread_idx"),
             models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
             models.Index(fields=["status", "-reports_count"], name="comment_moderation_idx"),
+            # "Обсуждаемое" reads the month's visible comments from this index alone (PostgreSQL).
+            models.Index(
+                fields=["created_at"],
+                include=["article", "author", "parent"],
+                condition=Q(status="visible"),
+                name="comment_recent_visible_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -67,6 +67,15 @@ class RankingEntry(models.Model):
         Article, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     rank = models.FloatField()
+    # What the rank is made of (articles.ranking.rebuild_rankings), for "Почему в тренде": the
+    # period's figures, then the decay the score was multiplied by.
+    decay = models.FloatField(default=1.0, db_default=1.0)
+    views = models.IntegerField(default=0, db_default=0)
+    engaged_reads = models.IntegerField(default=0, db_default=0)
+    comments = models.IntegerField(default=0, db_default=0)
+    votes = models.IntegerField(default=0, db_default=0)
+    participants = models.IntegerField(default=0, db_default=0)
+    replies = models.IntegerField(default=0, db_default=0)
 
     objects = RankingEntryQuerySet.as_manager()
 

@@ -3,7 +3,14 @@
 import pytest
 from django.utils import timezone
 
-from articles.models import ArticleDailyStats, ArticleReferrerDaily, ChatBlock
+from articles.models import (
+    ArticleDailyStats,
+    ArticleReferrerDaily,
+    ChatBlock,
+    Period,
+    Ranking,
+    RankingEntry,
+)
 from articles.ranking import rebuild_rankings
 from articles.services import add_daily_stats
 
@@ -23,6 +30,10 @@ def demo(make_article):
     add_daily_stats(article_id=hot.pk, date=timezone.localdate(), views=40)
     add_daily_stats(article_id=talked.pk, date=timezone.localdate(), comments=4)
     rebuild_rankings()
+    # "Обсуждаемое" counts participants from comment rows, which this app's tests do not make.
+    RankingEntry.objects.create(
+        ranking=Ranking.DISCUSSED, period=Period.WEEK, position=0, article=talked, rank=1.0
+    )
     return hot, talked
 
 

@@ -64,7 +64,24 @@ def test_trending_weighs_engagement_by_freshness(make_article):
     assert ranking_titles(Ranking.TRENDING, Period.DAY) == ["fresh", "talked", "old"]
     # All time has no gravity: plain engagement, 50 > 15 > 10.
     assert ranking_titles(Ranking.TRENDING, Period.ALL) == ["old", "talked", "fresh"]
-    assert ranking_titles(Ranking.DISCUSSED, Period.DAY) == ["talked"]
+    entry = RankingEntry.objects.get(ranking=Ranking.TRENDING, period=Period.DAY, article=fresh)
+    assert (entry.views, entry.comments) == (10, 0)
+    assert entry.decay == pytest.approx(1 / 4**1.8, rel=0.01)
+    assert entry.rank == pytest.approx(10 * entry.decay)
+
+
+def test_trending_weighs_an_engaged_read_as_four_views(make_article):
+    today = timezone.localdate()
+    published = timezone.now() - timedelta(hours=3)
+    read = make_article(title="read", published_at=published)
+    clicked = make_article(title="clicked", published_at=published)
+    add_daily_stats(article_id=read.pk, date=today, views=10, engaged_reads=4)  # 10 + 3 x 4 = 22
+    add_daily_stats(article_id=clicked.pk, date=today, views=21)  # 21
+    rebuild_rankings()
+    assert ranking_titles(Ranking.TRENDING, Period.DAY) == ["read", "clicked"]
+    entry = RankingEntry.objects.get(ranking=Ranking.TRENDING, period=Period.DAY, article=read)
+    assert (entry.views, entry.engaged_reads) == (10, 4)
+    assert entry.rank == pytest.approx(22 * entry.decay)
 
 
 def test_windows_only_count_engagement_inside_them(make_article):
@@ -74,8 +91,6 @@ def test_windows_only_count_engagement_inside_them(make_article):
     rebuild_rankings()
     assert ranking_titles(Ranking.TRENDING, Period.WEEK) == []
     assert ranking_titles(Ranking.TRENDING, Period.MONTH) == ["last month"]
-    assert ranking_titles(Ranking.DISCUSSED, Period.WEEK) == []
-    assert ranking_titles(Ranking.DISCUSSED, Period.MONTH) == ["last month"]
 
 
 def test_ties_are_broken_by_date_then_id(make_article):
@@ -84,13 +99,12 @@ def test_ties_are_broken_by_date_then_id(make_article):
     second = make_article(title="second", published_at=published)
     newer = make_article(title="newer", published_at=published + timedelta(minutes=1))
     for article in (first, second, newer):
-        add_daily_stats(article_id=article.pk, date=timezone.localdate(), comments=2)
-        Article.objects.filter(pk=article.pk).update(comments_count=2)
+        add_daily_stats(article_id=article.pk, date=timezone.localdate(), views=2)
+        Article.objects.filter(pk=article.pk).update(views_count=2)
     rebuild_rankings()
-    assert ranking_titles(Ranking.DISCUSSED, Period.WEEK) == ["newer", "second", "first"]
-    assert ranking_titles(Ranking.DISCUSSED, Period.ALL) == ["newer", "second", "first"]
+    assert ranking_titles(Ranking.TRENDING, Period.ALL) == ["newer", "second", "first"]
     rebuild_rankings()  # rebuilding is repeatable
-    assert ranking_titles(Ranking.DISCUSSED, Period.ALL) == ["newer", "second", "first"]
+    assert ranking_titles(Ranking.TRENDING, Period.ALL) == ["newer", "second", "first"]
 
 
 def test_rankings_leave_out_unpublished_and_future_articles(make_article):
