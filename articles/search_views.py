@@ -19,11 +19,15 @@ from django.views.decorators.http import require_safe
 
 from config.http import page_or_404
 
+from .caching import anonymous_page_cache
 from .models import Article, Rubric
+from .models.search import corrected_query, matching_authors, matching_tags
 
 QUERY_MAX_LENGTH = 200
 # Relevance past a thousand results means nothing, and counting more costs more than the page.
 RESULTS_MAX = 1000
+# Fewer results than this on the first page, and the page offers a corrected query.
+FEW_RESULTS = 3
 RELEVANCE, NEWEST = "", "new"
 PERIOD_DAYS = {"": None, "week": 7, "month": 30, "year": 365}
 
@@ -98,6 +102,21 @@ def _filters_query(data: dict, query: str) -> str:
     return urlencode({name: value for name, value in params.items() if value})
 
 
+def _around_results(query: str, data: dict, page) -> dict:
+    """The tags and authors whose names match, and a corrected query when little was found."""
+    around = {
+        "extra_query": _filters_query(data, query),
+        "tags": list(matching_tags(query)) if page.number == 1 else [],
+        "authors": list(matching_authors(query)) if page.number == 1 else [],
+    }
+    if page.number == 1 and page.paginator.count < FEW_RESULTS:
+        corrected = corrected_query(query)
+        if corrected and corrected.lower() != query.lower():
+            around["suggestion"] = corrected
+            around["suggestion_query"] = _filters_query(data, corrected)
+    return around
+
+
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Articles that match `?q=`, filtered by rubric and period, by relevance or newest first."""
@@ -110,7 +129,19 @@ def search(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "query": query, "search_query": query}
         if query:
             context |= _results(request, query, data)
-            context["extra_query"] = _filters_query(data, query)
+            context |= _around_results(query, data, context["page_obj"])
         response = render(request, "articles/search.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@anonymous_page_cache()
+@require_safe
+def opensearch(request: HttpRequest) -> HttpResponse:
+    """The OpenSearch description: browsers offer the site's search in their address bar."""
+    return render(
+        request,
+        "articles/opensearch.xml",
+        {"description": _("Поиск по статьям Sales Label")},
+        content_type="application/opensearchdescription+xml; charset=utf-8",
+    )

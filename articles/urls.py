@@ -21,6 +21,7 @@ urlpatterns = [
     path("trending/", views.ranking_list, {"ranking": Ranking.TRENDING}, name="trending"),
     path("discussed/", views.ranking_list, {"ranking": Ranking.DISCUSSED}, name="discussed"),
     path("search/", search_views.search, name="search"),
+    path("opensearch.xml", search_views.opensearch, name="opensearch"),
     path("rss/", anonymous_page_cache()(feeds.LatestArticlesFeed()), name="rss"),
     path("atom/", anonymous_page_cache()(feeds.LatestArticlesAtomFeed()), name="atom"),
 ]

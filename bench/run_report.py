@@ -4,7 +4,7 @@ that goes to bench/RESULTS.md."""
 from run_probes import Count
 from run_wrk import Load, Page
 
-FLOOR_SHARE = {"anon": 0.5, "cold": 0.05, "member": 0.05, "view": 0.3}
+FLOOR_SHARE = {"anon": 0.5, "cold": 0.05, "member": 0.05, "view": 0.3, "search": 0.1}
 P99_LIMIT_MS = 100.0
 DEEP_PAGE_LIMIT = 1.5
 SAME_AS_SHARE = 0.9  # "as fast as": within 10% of the other page's req/s in the same pass
@@ -24,6 +24,8 @@ def _share(page: Page, *, cold: bool) -> str | None:
     """Which FLOOR_SHARE holds this page in this pass, if any."""
     if page.kind in {"view", "member"}:
         return page.kind
+    if page.search_target:  # never page-cached: the same share in both passes
+        return "search"
     if page.anon_target:
         return "cold" if cold else "anon"
     return None

@@ -9,6 +9,7 @@ import subprocess
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from run_paths import BENCH_DIR
 
@@ -26,6 +27,7 @@ class Page:
     anon_target: bool = False  # one of the four pages the anonymous target names
     plain: bool = False  # sent without Accept-Encoding, as crawlers and some feed readers do
     same_as: str = ""  # the page this one should be as fast as (issue 12)
+    search_target: bool = False  # a search, never page-cached: held to SEARCH's share (issue 10)
 
 
 @dataclass
@@ -77,8 +79,26 @@ def pages(site: dict) -> list[Page]:
         Page("rubric_1000", "rubric, p.1000", f"{rubric}?page=1000", "anon", deep_of="rubric_1"),
         Page("tag", "tag", tag, "anon"),
         Page("rss", "/rss/", "/rss/", "anon"),
+        *search_pages(),
         Page("view", "view (POST)", site["view_path"], "view", method="POST"),
         Page("healthz_end", "/healthz (floor, again)", "/healthz", "floor"),
+    ]
+
+
+# A word in nearly every article's text, one in a single title (the bench article's), a phrase
+# of the titles, and a typo that finds nothing and gets a suggestion.
+SEARCHES = [
+    ("search_common", "search, common word", "клиент"),
+    ("search_rare", "search, rare word", "нагрузочный"),
+    ("search_phrase", "search, phrase", '"холодные письма"'),
+    ("search_typo", "search, typo", "предаплате"),
+]
+
+
+def search_pages() -> list[Page]:
+    return [
+        Page(key, label, f"/search/?q={quote(query)}", "anon", search_target=True)
+        for key, label, query in SEARCHES
     ]
 
 

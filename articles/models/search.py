@@ -116,3 +116,93 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+# Words shorter than this are left as they are: three letters have too few trigrams to compare.
+CORRECTED_WORD_MIN_LENGTH = 4
+CORRECTED_WORDS_MAX = 8
+NAMES_SHOWN = 5
+
+CORRECTIONS_SQL = """
+    SELECT typed.word, best.word
+    FROM unnest(%s::text[]) AS typed(word)
+    CROSS JOIN LATERAL (
+        SELECT term.word FROM articles_searchterm AS term
+        WHERE term.word %% typed.word
+        ORDER BY similarity(term.word, typed.word) DESC, term.documents DESC, term.word
+        LIMIT 1
+    ) AS best
+    WHERE best.word <> typed.word
+      AND NOT EXISTS (SELECT 1 FROM articles_searchterm AS known WHERE known.word = typed.word)
+"""
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query a person typed, without its operators and excluded words."""
+    words = []
+    for chunk in query.replace('"', " ").split():
+        if not chunk.startswith("-"):
+            words += WORD_RE.findall(chunk)
+    return words
+
+
+def corrected_query(query: str) -> str | None:
+    """The query with each word that is not a word of the titles and tags replaced by the most
+    similar one that is (pg_trgm's similarity, over SearchTerm's trigram index); None when there
+    is nothing to correct, or on SQLite. One query however many words."""
+    typed = {
+        word.lower()
+        for word in query_words(query)
+        if len(word) >= CORRECTED_WORD_MIN_LENGTH and word.isalpha()
+    }
+    if not typed or not full_text():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(CORRECTIONS_SQL, [sorted(typed)[:CORRECTED_WORDS_MAX]])
+        corrections = dict(cursor.fetchall())
+    if not corrections:
+        return None
+    return WORD_RE.sub(lambda match: corrections.get(match[0].lower(), match[0]), query)
+
+
+def name_filter(query: str) -> str:
+    """What names are compared with: the query's words as typed, without operators."""
+    return " ".join(query_words(query))
+
+
+def matching_tags(query: str):
+    """The tags whose names contain the query's words (shortest names first)."""
+    from django.db.models.functions import Length
+
+    from .catalogue import Tag
+
+    text = name_filter(query)
+    if len(text) < 2:
+        return Tag.objects.none()
+    return (
+        Tag.objects.filter(name__icontains=text)
+        .annotate(name_length=Length("name"))
+        .order_by("name_length", "name")
+        .only("name", "slug")[:NAMES_SHOWN]
+    )
+
+
+def matching_authors(query: str):
+    """Active members with a published article whose name or username contains the query's
+    words."""
+    from django.contrib.auth import get_user_model
+
+    from .article import Article
+
+    text = name_filter(query)
+    if len(text) < 2:
+        return get_user_model().objects.none()
+    wrote = Article.objects.published().filter(author=OuterRef("pk"))
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(display_name__icontains=text) | Q(username__icontains=text))
+        .filter(Exists(wrote))
+        .only("username", "display_name", "avatar")
+        .order_by("username")[:NAMES_SHOWN]
+    )

@@ -16,14 +16,15 @@ JOBS = [
     ("announce", 60),
     ("rebuild_rankings", 5 * 60),
     ("sync_chat", 10 * 60),
+    ("refresh_search_terms", 60 * 60),
 ]
 
 
 class Command(BaseCommand):
     help = (
         "Run the scheduled jobs (flush_views and announce every minute, rebuild_rankings every "
-        "five minutes, sync_chat every ten) until stopped with Ctrl-C. Every job runs once at "
-        "start."
+        "five minutes, sync_chat every ten, refresh_search_terms every hour) until stopped with "
+        "Ctrl-C. Every job runs once at start."
     )
 
     def handle(self, *args, **options):
