@@ -87,7 +87,7 @@ def test_drafts_and_scheduled_articles_are_not_found(client, make_article):
 
 def test_filters_by_rubric_and_period(client, make_article, rubric):
     other = Rubric.objects.create(name="Маркетинг", slug="marketing")
-    make_article(title="Тендеры сегодня", rubric=other)
+    make_article(title="Тендеры сегодня", rubric=other, published_at=timezone.now())
     old = make_article(title="Тендеры давно")
     Article.objects.filter(pk=old.pk).update(
         published_at=timezone.now() - datetime.timedelta(days=90)
