@@ -193,8 +193,8 @@ def test_pages_keep_the_query_and_filters(client, make_article, settings):
         make_article(title=f"Тендеры {n}")
     response = client.get(SEARCH, {"q": "Тендеры", "sort": "new"})
     html = response.content.decode()
-    query = "q=%D0%A2%D0%B5%D0%BD%D0%B4%D0%B5%D1%80%D1%8B"
-    assert f'href="/search/?{query}&amp;sort=new&amp;page=2"' in html
+    tenders = "%D0%A2%D0%B5%D0%BD%D0%B4%D0%B5%D1%80%D1%8B"
+    assert f'href="/search/?q={tenders}&amp;sort=new&amp;page=2"' in html
     second = client.get(SEARCH, {"q": "Тендеры", "sort": "new", "page": "2"})
     assert found(client, q="Тендеры", sort="new", page="2") == ["Тендеры 2", "Тендеры 3"]
     assert second.status_code == 200
@@ -217,9 +217,10 @@ def test_the_search_page_is_never_stored_in_the_page_cache(client, make_article)
     assert response["X-Robots-Tag"] == "noindex"
 
 
-# The form's rubrics, the count, the page's ids, their cards and snippets, then the cards not in
-# the cache (articles, their tags); the sidebar and the rubric menu on top.
-SEARCH_QUERIES = 6 + 4
+# The form's rubrics, the count, the page's ids, their cards and snippets, the tags and the
+# authors whose names match, then the cards not in the cache (articles, their tags); the sidebar
+# and the rubric menu on top. A page that finds little asks for a corrected query too.
+SEARCH_QUERIES = 8 + 4
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -229,6 +230,63 @@ def test_the_query_count_is_fixed(client, make_article, django_assert_num_querie
     with django_assert_num_queries(SEARCH_QUERIES):
         response = client.get(SEARCH, {"q": "продажи"})
     assert len(response.context["results"]) == min(size, 20)
+    # Nothing found: the form's rubrics, the count, the ids, the tags and authors (the sidebar
+    # and the menu are cached now, no card to load), and the lookup of similar words on
+    # PostgreSQL.
+    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
+        response = client.get(SEARCH, {"q": "тендеры"})
+    assert response.context["results"] == []
+
+
+@postgresql_only
+def test_a_typo_gets_a_suggestion_that_finds_the_articles(client, make_article):
+    from articles.search_index import refresh_search_terms
+
+    make_article(title="Как договориться о предоплате", body="Текст.")
+    make_article(title="Ещё о предоплате и тендерах", body="Текст.", tags=["переговоры"])
+    assert refresh_search_terms() > 0
+    response = client.get(SEARCH, {"q": "предаплате тендерах", "sort": "new"})
+    assert response.context["results"] == []
+    assert response.context["suggestion"] == "предоплате тендерах"
+    html = response.content.decode()
+    assert "Возможно, вы искали:" in html
+    link = "?q=%D0%BF%D1%80%D0%B5%D0%B4%D0%BE%D0%BF%D0%BB%D0%B0%D1%82%D0%B5+"
+    assert link in html and "sort=new" in html
+    assert found(client, q=response.context["suggestion"]) == ["Ещё о предоплате и тендерах"]
+    # a query that finds enough is left alone
+    assert "suggestion" not in client.get(SEARCH, {"q": "предоплате"}).context
+
+
+@postgresql_only
+def test_refreshing_the_words_twice_at_once_is_safe(make_article):
+    from articles.models import SearchTerm
+    from articles.search_index import refresh_search_terms
+
+    make_article(title="Предоплата")
+    assert refresh_search_terms() == refresh_search_terms()
+    assert SearchTerm.objects.filter(word="предоплата").exists()
+
+
+def test_authors_and_tags_whose_names_match_are_shown_above(client, make_article, make_user):
+    writer = make_user(username="sokolova", display_name="Ирина Соколова")
+    make_user(username="sokolov-reader", display_name="Соколов Читатель")  # wrote nothing
+    make_article(title="Тендеры", author=writer, tags=["Соколовские тендеры"])
+    response = client.get(SEARCH, {"q": "Соколов"})
+    assert [author.username for author in response.context["authors"]] == ["sokolova"]
+    assert [tag.name for tag in response.context["tags"]] == ["Соколовские тендеры"]
+    html = response.content.decode()
+    assert html.index("Ирина Соколова") < html.index('role="status"')  # above the articles
+
+
+def test_the_opensearch_description(client, db, settings):
+    response = client.get(reverse("articles:opensearch"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/opensearchdescription+xml")
+    body = response.content.decode()
+    assert body.startswith('<?xml version="1.0"')
+    assert f'template="{settings.SITE_URL}/search/?q={{searchTerms}}"' in body
+    home = client.get("/").content.decode()
+    assert 'rel="search" type="application/opensearchdescription+xml"' in home
 
 
 @postgresql_only
