@@ -221,7 +221,8 @@ def _article_queryset() -> QuerySet:
     return Article.objects.select_related("rubric", "author", "series", "cover")
 
 
-@anonymous_page_cache(sort=COMMENT_SORTS)  # ?reply= changes only members' pages
+# ?page= is the part of the discussion; ?reply= changes only members' pages.
+@anonymous_page_cache(sort=COMMENT_SORTS, page=page_number)
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(_article_queryset().published(), slug=slug)

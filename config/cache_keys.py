@@ -141,10 +141,11 @@ THREAD_HTML_SETTLED_SECONDS = 10 * 60
 def thread_html(
     *, article_id: int, version: str, author_id: int, sort: str, audience: str, language: str
 ) -> str:
-    """An article's comments rendered for readers or for staff. Never stale: the thread version
-    is in the key. Kept THREAD_HTML_RECENT_SECONDS while the thread has comments of the last day
+    """An article's comments rendered for readers or for staff, cut into parts (a
+    discussions.thread.Discussion). Never stale: the thread version is in the key. Kept
+    THREAD_HTML_RECENT_SECONDS while the thread has comments of the last day
     (their "5 минут назад" ages), THREAD_HTML_SETTLED_SECONDS otherwise."""
-    return f"thread-html:{article_id}:{version}:{author_id}:{sort}:{audience}:{language}"
+    return f"thread-parts:{article_id}:{version}:{author_id}:{sort}:{audience}:{language}"
 
 
 def comment_posted(*, author_id: int, article_id: int, digest: str) -> str:

@@ -172,8 +172,11 @@ class Comment(models.Model):
 
     @property
     def thread_url(self) -> str:
-        """The comment in its article's thread, where the permanent link leads."""
-        return f"{self.article.get_absolute_url()}#{self.anchor}"
+        """The comment in its article's thread (the part that holds it), where the permanent
+        link leads."""
+        from .reading import comment_url  # the thread renders comments: it imports this module
+
+        return comment_url(self)
 
     @property
     def is_visible(self) -> bool:

@@ -4,6 +4,10 @@ The comments' HTML is the same for every reader (one rendering for readers, one 
 sort and language) and is cached under the article's discussion version. Only each comment's
 footer belongs to the reader: their own vote, edit and delete for their own comments, report for
 others', moderation for staff. Those footers are cheap strings joined in per request.
+
+A long discussion comes in parts: ROOTS_PER_PART top-level comments with all their replies, in the
+chosen order. The article page carries the first part; "Показать ещё" (or ?page=N without
+JavaScript) brings the next, and a link to one comment opens the part that holds it (part_of).
 """
 
 import datetime
@@ -27,6 +31,8 @@ from .versions import thread_version
 
 SORTS = ("best", "newest", "oldest")
 DEFAULT_SORT = "best"
+# Top-level comments in one part of a discussion, each with all its replies.
+ROOTS_PER_PART = 10
 
 # Where each comment's reader-specific footer goes; comment text (Markdown without raw HTML,
 # sanitised) and escaped fields cannot contain an HTML comment.
@@ -100,6 +106,21 @@ def build_thread(comments, *, sort: str = DEFAULT_SORT, staff: bool = False) -> 
     return flat
 
 
+def split_parts(flat: list[Entry], roots_per_part: int | None = None) -> list[list[Entry]]:
+    """The reading order cut into parts of `roots_per_part` (ROOTS_PER_PART) top-level comments
+    with their replies (always one part, maybe empty)."""
+    roots_per_part = roots_per_part or ROOTS_PER_PART
+    parts: list[list[Entry]] = [[]]
+    roots = 0
+    for entry in flat:
+        if entry.holder is None:
+            if roots and roots % roots_per_part == 0:
+                parts.append([])
+            roots += 1
+        parts[-1].append(entry)
+    return parts
+
+
 def _keep(entry: Entry) -> bool:
     entry.children = [child for child in entry.children if _keep(child)]
     return bool(entry.children) or not entry.placeholder
@@ -113,6 +134,10 @@ class RenderedThread:
     # One per footer: (comment id, author id, visible, score, created at as a timestamp).
     footers: list[tuple[int, int, bool, int, float]]
     count: int
+
+    @property
+    def comment_ids(self) -> list[int]:
+        return [footer[0] for footer in self.footers]
 
     def for_reader(self, *, viewer, my_votes: dict[int, int], closed: bool) -> SafeString:
         """The HTML with this reader's footers joined in."""
@@ -151,7 +176,37 @@ def _render(entries: list[Entry], article, *, staff: bool) -> RenderedThread:
     return RenderedThread(parts=parts, footers=footers, count=len(entries))
 
 
-def rendered_thread(article, *, sort: str, staff: bool) -> RenderedThread:
+@dataclass
+class Discussion:
+    """An article's whole discussion for one audience and sort: its parts' shared HTML, and which
+    part holds each comment."""
+
+    parts: list[RenderedThread]
+    where: dict[int, int]  # comment id: its part's number, from 1
+    count: int  # the comments shown in all parts
+
+    def part(self, number: int) -> RenderedThread | None:
+        return self.parts[number - 1] if 1 <= number <= len(self.parts) else None
+
+    def part_of(self, comment_id: int) -> int:
+        """The number of the part that holds this comment (the first one if none does)."""
+        return self.where.get(comment_id, 1)
+
+    def remaining(self, number: int) -> int:
+        """The comments in the parts after this one."""
+        return sum(part.count for part in self.parts[number:])
+
+
+def _render_discussion(entries: list[Entry], article, *, staff: bool) -> Discussion:
+    pieces = split_parts(entries)
+    parts = [_render(piece, article, staff=staff) for piece in pieces]
+    where = {
+        entry.comment.pk: number for number, piece in enumerate(pieces, start=1) for entry in piece
+    }
+    return Discussion(parts=parts, where=where, count=len(entries))
+
+
+def rendered_thread(article, *, sort: str, staff: bool) -> Discussion:
     """The article's discussion as every reader (or every editor) sees it, from the cache when
     this version, sort and language were rendered before; one query otherwise."""
     key = cache_keys.thread_html(
@@ -165,7 +220,8 @@ def rendered_thread(article, *, sort: str, staff: bool) -> RenderedThread:
     rendered = cache.get(key)
     if rendered is None:
         comments = list(Comment.objects.for_thread(article))
-        rendered = _render(build_thread(comments, sort=sort, staff=staff), article, staff=staff)
+        entries = build_thread(comments, sort=sort, staff=staff)
+        rendered = _render_discussion(entries, article, staff=staff)
         recent = timezone.now() - datetime.timedelta(days=1)
         newest = max((c.created_at for c in comments), default=None)
         fresh = newest is not None and newest > recent

@@ -8,6 +8,7 @@ urlpatterns = [
     path("articles/<int:pk>/vote/", views.article_vote, name="article_vote"),
     path("articles/<int:pk>/bookmark/", views.bookmark, name="bookmark"),
     path("articles/<int:pk>/discussion/", views.article_discussion, name="article_discussion"),
+    path("articles/<int:pk>/thread/", views.thread_part, name="thread_part"),
     path("comments/<int:pk>/", views.comment, name="comment"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),

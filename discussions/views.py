@@ -16,9 +16,16 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
+from articles.caching import anonymous_page_cache, page_number
 from articles.models import Article
+from articles.views import COMMENT_SORTS
 from config.http import (
     View,
     answers_refusals,
@@ -34,6 +41,7 @@ from . import services
 from .forms import CommentEditForm, CommentForm, ReportForm, VoteForm
 from .models import Bookmark, Comment, CommentVote, Notification
 from .ratelimit import rate_limited
+from .reading import comment_url, part_links, reader_part
 from .services import permissions
 from .thread import render_comment
 
@@ -108,8 +116,22 @@ def _discussing(back: Callable[..., str]) -> Callable[[View], View]:
 
 @require_GET
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
-    """A permanent link to one comment: its place in the article's thread."""
-    return redirect(_comment_or_404(request, pk).thread_url)
+    """A permanent link to one comment: its place in the article's thread, in the part that
+    holds it now."""
+    found = _comment_or_404(request, pk)
+    return redirect(comment_url(found, staff=permissions.can_moderate(request.user)))
+
+
+@anonymous_page_cache(sort=COMMENT_SORTS, page=page_number)
+@require_safe
+def thread_part(request: HttpRequest, pk: int) -> HttpResponse:
+    """One part of an article's discussion without the page around it, for "Показать ещё"."""
+    article = _published_or_404(pk)
+    reader = reader_part(request, article)
+    context = {"article": article, "part": reader, **part_links(article, reader)}
+    response = render(request, "discussions/_thread_part.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _reply_parent(pk: int | None) -> Comment | None:

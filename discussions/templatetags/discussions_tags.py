@@ -12,9 +12,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from discussions.forms import CommentForm
-from discussions.models import ArticleVote, Bookmark, Comment, CommentVote, Notification
+from discussions.models import ArticleVote, Bookmark, Comment, Notification
+from discussions.reading import part_links, reader_part
 from discussions.services import permissions
-from discussions.thread import DEFAULT_SORT, SORTS, rendered_thread
+from discussions.thread import SORTS
 
 register = template.Library()
 
@@ -74,45 +75,41 @@ def _account_url(url_name: str, article, anchor: str = "comments") -> str:
     return f"{resolve_url(url_name)}?{urlencode({'next': next_url})}"
 
 
-@register.inclusion_tag("discussions/_thread.html", takes_context=True)
-def comment_thread(context, article):
-    """The whole discussion of an article: its shared HTML from the cache (one query when it is
-    rendered again), this reader's votes (one query for members) and the comment form."""
-    request = context["request"]
-    user = request.user
-    sort = request.GET.get("sort", DEFAULT_SORT)
-    sort = sort if sort in SORTS else DEFAULT_SORT
-    staff = permissions.can_moderate(user)
-    rendered = rendered_thread(article, sort=sort, staff=staff)
-    my_votes = {}
-    if user.is_authenticated and rendered.count:
-        my_votes = dict(
-            CommentVote.objects.filter(user=user, comment__article=article).values_list(
-                "comment_id", "value"
-            )
-        )
-    reply_to = None
+def _reply_to(request, article) -> Comment | None:
+    """The comment a member's ?reply= names, under this article."""
     reply_id = request.GET.get("reply", "")
     # ASCII digits only: "²" passes isdigit() and then fails int().
-    if user.is_authenticated and reply_id.isascii() and reply_id.isdigit():
-        reply_to = (
-            Comment.objects.visible()
-            .filter(article=article, pk=int(reply_id))
-            .select_related("author")
-            .first()
-        )
+    if not (request.user.is_authenticated and reply_id.isascii() and reply_id.isdigit()):
+        return None
+    return (
+        Comment.objects.visible()
+        .filter(article=article, pk=int(reply_id))
+        .select_related("author")
+        .first()
+    )
+
+
+@register.inclusion_tag("discussions/_thread.html", takes_context=True)
+def comment_thread(context, article):
+    """The discussion of an article: the requested part (the first one, or ?page=N) of its shared
+    HTML from the cache (one query when it is rendered again), this reader's votes on that part
+    (one query for members), the link to the next part and the comment form."""
+    request = context["request"]
+    user = request.user
+    reader = reader_part(request, article)
+    reply_to = _reply_to(request, article)
     return {
         "article": article,
-        "comments": rendered.for_reader(
-            viewer=user, my_votes=my_votes, closed=article.discussion_closed
-        ),
-        "count": rendered.count,
-        "sort": sort,
+        "comments": reader.html,
+        "count": reader.count,
+        "part": reader,
+        **part_links(article, reader),
+        "sort": reader.sort,
         "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
         "form": CommentForm(initial={"parent": reply_to.pk if reply_to else None}),
         "reply_to": reply_to,
         "ban_message": permissions.ban_message(user) if user.is_authenticated else None,
-        "can_moderate": staff,
+        "can_moderate": permissions.can_moderate(user),
         "login_url": _account_url(settings.LOGIN_URL, article),
         "signup_url": _account_url("account_signup", article),
         "user": user,

@@ -166,3 +166,33 @@ def test_thread_actions_post_through_one_form(
         f"() => !document.getElementById('comment-{root.pk}').classList.contains('comment--hidden')"
     )
     assert errors == []
+
+
+def test_a_long_discussion_comes_in_parts(live_server, page, article, member, monkeypatch):
+    from discussions import thread
+
+    monkeypatch.setattr(thread, "ROOTS_PER_PART", 2)
+    roots = [
+        services.create_comment(article=article, author=member, body=f"Мнение номер {n}")
+        for n in range(5)
+    ]
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    url = live_server.url + article.get_absolute_url()
+    page.goto(url + "?sort=oldest")
+    assert page.locator(".comment").count() == 2
+    page.locator("[data-more]").click()  # the next part without a page load
+    page.locator(f"#comment-{roots[3].pk}").wait_for()
+    assert page.locator(".comment").count() == 4 and page.url.endswith("?sort=oldest")
+    page.locator("[data-more]").click()
+    page.locator(f"#comment-{roots[4].pk}").wait_for()
+    assert page.locator("[data-more]").count() == 0
+    # An old link to a comment of the last part: its permanent link opens that part.
+    page.goto(f"{url}#comment-{roots[4].pk}")
+    page.wait_for_url(re.compile(r"\?page=3#comment-"))
+    assert page.locator(f"#comment-{roots[4].pk}").is_visible()
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(url + "?page=2")
+    assert page.locator("[data-more]").is_visible()  # and the way back to the start
+    assert page.get_by_role("link", name="К началу обсуждения").is_visible()
+    assert errors == []

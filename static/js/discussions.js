@@ -363,6 +363,8 @@
     } else if (target.hasAttribute("data-edit")) {
       event.preventDefault();
       startEdit(target);
+    } else if (target.hasAttribute("data-more") && showMore(target)) {
+      event.preventDefault();
     } else if (target.hasAttribute("data-bell-button")) {
       event.preventDefault();
       toggleBell(target);
@@ -370,6 +372,39 @@
       closeBell();
     }
   });
+
+  // "Показать ещё": the next part of a long discussion, from the same rendering as ?page=N.
+  function showMore(link) {
+    var holder = link.closest("[data-more-holder]");
+    var list = document.querySelector("[data-comment-list]");
+    if (!holder || !list || link.classList.contains("is-busy")) return false;
+    link.classList.add("is-busy");
+    fetch(link.getAttribute("data-more"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var next = template.content.querySelector("[data-more-holder]");
+        template.content.querySelectorAll(".comment").forEach(function (node) {
+          if (!document.getElementById(node.id)) list.appendChild(node);
+        });
+        if (next) holder.replaceWith(next);
+        else holder.remove();
+      })
+      .catch(function () { window.location.href = link.href; });
+    return true;
+  }
+
+  // A link to a comment that is in another part of the discussion: its permanent link knows
+  // which part holds it (and comes back with ?page=N, so this happens once).
+  (function findLinkedComment() {
+    var match = window.location.hash.match(/^#comment-(\d+)$/);
+    var holder = document.querySelector("[data-discussion]");
+    if (!match || !holder || document.getElementById("comment-" + match[1])) return;
+    if (/[?&]page=/.test(window.location.search)) return;
+    var pattern = holder.getAttribute("data-comment-url");
+    if (pattern) window.location.replace(pattern.replace("/0/", "/" + match[1] + "/"));
+  })();
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeBell();
