@@ -8,5 +8,6 @@ def site(request):
     that list articles, so a takedown leaves them at once; it is read only if a fragment asks."""
     return {
         "SITE_URL": settings.SITE_URL,
+        "TELEGRAM_LOGIN": settings.TELEGRAM_LOGIN,
         "content_generation": lambda: content_generation(request),
     }

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    # Log in with Telegram (telegram/adapter.py): the provider shows and works only with
+    # TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_NAME set (SOCIALACCOUNT_PROVIDERS below).
+    "allauth.socialaccount",
+    "telegram.apps.TelegramLoginConfig",
     "taggit",
     "accounts",
     "images",
@@ -345,6 +349,27 @@ TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org
 TELEGRAM_TIMEOUT = env.float("TELEGRAM_TIMEOUT", default=5.0)
 TELEGRAM_CHAT_ID = env.str("TELEGRAM_CHAT_ID", default="")
 TELEGRAM_CHANNEL_ID = env.str("TELEGRAM_CHANNEL_ID", default="")
+TELEGRAM_BOT_NAME = env.str("TELEGRAM_BOT_NAME", default="").lstrip("@")
+
+# Log in with Telegram (allauth's provider): its app is the bot, from the environment, never a row
+# in the database, and only with both the token and the bot's name; a login payload older than
+# allauth's 30 seconds is refused. A member coming from Telegram signs up at once, without an
+# email, which the settings page then asks for before any notification is mailed
+# (telegram/adapter.py).
+SOCIALACCOUNT_ADAPTER = "telegram.adapter.SocialAccountAdapter"
+TELEGRAM_LOGIN = bool(TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_NAME)
+SOCIALACCOUNT_PROVIDERS = {}
+if TELEGRAM_LOGIN:
+    # The bot's id is the token's part before the colon.
+    bot_app = {"client_id": TELEGRAM_BOT_TOKEN.split(":", 1)[0], "secret": TELEGRAM_BOT_TOKEN}
+    SOCIALACCOUNT_PROVIDERS["telegram"] = {"APP": bot_app}
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+if TELEGRAM_LOGIN:
+    # The login form's POST is redirected to Telegram's login page.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://oauth.telegram.org")
 # Articles published (or scheduled) longer ago than this are never announced: the first run with a
 # channel set does not post the whole archive.
 TELEGRAM_ANNOUNCE_WITHIN = datetime.timedelta(days=1)

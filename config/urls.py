@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from articles import sitemaps
 from articles import views as article_views
+from telegram import views as telegram_views
 
 # The admin's own login form has no rate limit: send everyone through allauth's login and its
 # limits on failed attempts instead (a logged-in member who is not staff gets 403 there).
@@ -19,6 +20,8 @@ urlpatterns = [
     path("sitemap-<slug:kind>-<int:number>.xml", sitemaps.section, name="sitemap_section"),
 ]
 urlpatterns += i18n_patterns(
+    # Before allauth's own (same path, its name stays allauth's): a malformed payload is a 400.
+    path("accounts/telegram/login/callback/", telegram_views.callback),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("articles.urls")),

@@ -1,3 +1,4 @@
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -67,3 +68,9 @@ class AnnouncementAdmin(WordedAdmin, admin.ModelAdmin):
                 article=obj.article, on=form.cleaned_data["state"] == State.WAITING
             )
             obj.pk, obj.state = switched.pk, switched.state
+
+
+# allauth's apps and tokens: the one app is the bot, from the environment, and no token is kept
+# (SOCIALACCOUNT_STORE_TOKENS); who connected Telegram stays visible to superusers.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)

@@ -92,3 +92,24 @@ def _retry_after(body: dict, header: str) -> int | None:
     if value is None and header.strip().isdigit():
         value = int(header)
     return value if type(value) is int and 0 < value <= 24 * 60 * 60 else None
+
+
+def download(url: str, *, max_bytes: int) -> bytes:
+    """The body at `url` (a picture Telegram links to), at most `max_bytes`, within
+    TELEGRAM_TIMEOUT; TelegramError otherwise."""
+    if not url.startswith(("https://", "http://")):
+        raise TelegramError("download: not an http(s) address")
+    try:
+        with httpx.stream("GET", url, timeout=settings.TELEGRAM_TIMEOUT) as response:
+            if response.status_code != 200:
+                raise TelegramError(f"download: HTTP {response.status_code}")
+            body = b""
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise TelegramError(f"download: more than {max_bytes} bytes")
+            return body
+    except httpx.TimeoutException:
+        raise TelegramError(f"download: no answer within {settings.TELEGRAM_TIMEOUT:g} s") from None
+    except httpx.HTTPError as error:
+        raise TelegramError(f"download: {type(error).__name__}") from None

@@ -1,10 +1,14 @@
-"""Writes that come from Telegram: the chat's member count."""
+"""Writes that come from Telegram: the chat's member count, a new member's photo."""
 
 import logging
 
+from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.forms import AvatarField
+from accounts.models import User
 from articles.caching import forget_chat_block
 from articles.models import ChatBlock
 
@@ -35,3 +39,19 @@ def sync_chat_members() -> int | None:
     if ChatBlock.objects.filter(members_pinned=False).update(members_count=count):
         forget_chat_block()
     return count
+
+
+def adopt_telegram_photo(*, user: User, url: str) -> bool:
+    """Make the member's Telegram photo (the signed login's photo_url) their avatar, if it is a
+    picture the avatar field takes; whether it did. One download of at most AVATAR_MAX_BYTES
+    within TELEGRAM_TIMEOUT, at sign-up only; a failure leaves the initials."""
+    try:
+        body = client.download(url, max_bytes=settings.AVATAR_MAX_BYTES)
+        picture = AvatarField().clean(SimpleUploadedFile("telegram.jpg", body))
+    except (client.TelegramError, forms.ValidationError) as error:
+        logger.warning("Telegram photo of member %s not taken: %s", user.pk, error)
+        return False
+    extension = (picture.image.format or "jpeg").lower()
+    user.avatar.save(f"telegram-{user.pk}.{extension}", picture, save=False)
+    User.objects.filter(pk=user.pk).update(avatar=user.avatar.name)
+    return True

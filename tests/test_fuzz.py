@@ -170,6 +170,18 @@ TARGETS = {
     ),
     "settings form": Target("get", "/users/settings/"),
     "login form": Target("get", "/accounts/login/", {"next": ("/", "/articles/x/")}),
+    # Telegram's login (configured in `site`): the button's POST, the callback, the connections.
+    "telegram login": Target(
+        "post", "/accounts/telegram/login/", {"process": ("login", "connect"), "next": ("/",)}
+    ),
+    "telegram callback": Target(
+        "post",
+        "/accounts/telegram/login/callback/",
+        {"state": ("abc",), "tgAuthResult": ("e30=", "eyJoYXNoIjogIngiLCAiaWQiOiAxfQ==")},
+    ),
+    "telegram connections": Target(
+        "post", "/accounts/3rdparty/", {"account": ("1", "x")}, users=("member",)
+    ),
     "signup form": Target("get", "/accounts/signup/", {"next": ("/",)}),
     "confirm email": Target("get", "/accounts/confirm-email/{key}/", {}, {"key": ("abc",)}),
     "reset from key": Target("get", "/accounts/password/reset/key/{key}/", {}, {"key": ("1-a",)}),
@@ -344,6 +356,10 @@ TARGETS = {
 def site(make_article, make_user, settings):
     settings.RATE_LIMITS_ENABLED = False  # refused attempts would hide the deeper code paths
     settings.ACCOUNT_RATE_LIMITS = False
+    settings.TELEGRAM_LOGIN = True
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "telegram": {"APP": {"client_id": "123456", "secret": "123456:FUZZ-token"}}
+    }
     member = make_user(username="maria", email="maria@example.com", display_name="Мария")
     other = make_user(username="oleg")
     article = make_article(

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
@@ -36,6 +37,9 @@ ACCESS = {
     "accounts.user": {"moderator": {V}, "editor": {V}, "superuser": EVERYTHING},
     "account.emailaddress": {"superuser": EVERYTHING},  # allauth's: reaching a member is private
     "auth.group": {"superuser": EVERYTHING},
+    # Who connected Telegram: private like the emails (allauth's; its apps and tokens are not
+    # registered: the bot comes from the environment, no token is kept).
+    "socialaccount.socialaccount": {"superuser": EVERYTHING},
     "articles.article": CONTENT,
     "articles.rubric": CONTENT,
     "articles.series": CONTENT,
@@ -103,6 +107,9 @@ TARGETS = {
         name="Чат", url="https://t.me/example", call_to_action="Вступить"
     ),
     "images.image": _image,
+    "socialaccount.socialaccount": lambda world: SocialAccount.objects.create(
+        user=_user(world), provider="telegram", uid="4242"
+    ),
     "telegram.announcement": lambda world: Announcement.objects.create(article=_article(world)),
     "discussions.comment": _comment,
     "discussions.report": _report,

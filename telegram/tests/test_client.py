@@ -111,3 +111,26 @@ def test_httpx_logs_no_urls_even_at_debug(bot, caplog):
     bot.expect_request(method_path("getMe")).respond_with_data(answer({"id": 1}))
     client.call("getMe")
     assert TOKEN not in ours(caplog)
+
+
+def test_a_download_returns_the_body(bot):
+    bot.expect_request("/userpic/a.jpg").respond_with_data(b"\xff\xd8picture")
+    assert client.download(bot.url_for("/userpic/a.jpg"), max_bytes=100) == b"\xff\xd8picture"
+
+
+def test_a_download_stops_past_its_size(bot):
+    bot.expect_request("/userpic/big.jpg").respond_with_data(b"x" * 5000)
+    with pytest.raises(client.TelegramError, match="more than 1000 bytes"):
+        client.download(bot.url_for("/userpic/big.jpg"), max_bytes=1000)
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_a_download_that_fails_is_an_error(bot, status):
+    bot.expect_request("/userpic/gone.jpg").respond_with_data("", status=status)
+    with pytest.raises(client.TelegramError, match=f"download: HTTP {status}"):
+        client.download(bot.url_for("/userpic/gone.jpg"), max_bytes=1000)
+
+
+def test_a_download_takes_only_web_addresses(bot):
+    with pytest.raises(client.TelegramError, match="not an http"):
+        client.download("file:///etc/passwd", max_bytes=1000)
