@@ -183,3 +183,23 @@ def test_the_bot_comes_from_the_environment():
     assert on.stdout.split()[-3:] == ["True", "123456", "True"]
     off = manage("shell", "-c", code, DEBUG="1", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BOT_NAME=None)
     assert off.stdout.split()[-3:] == ["False", "None", "False"]
+
+
+def test_the_telegram_page_connects_and_disconnects(client, telegram_login, make_user):
+    member = make_user(username="olga")
+    EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    client.force_login(member)
+    page = client.get(reverse("socialaccount_connections")).content.decode()
+    assert "Подключить Telegram" in page
+    come_back_from_telegram(client, signed(profile()), process="connect")
+    page = client.get(reverse("socialaccount_connections")).content.decode()
+    assert "Отключить Telegram" in page and "anna_sells" in page
+
+
+def test_a_member_with_only_telegram_cannot_disconnect_it(client, telegram_login):
+    come_back_from_telegram(client, signed(profile()))
+    account = SocialAccount.objects.get()
+    response = client.post(reverse("socialaccount_connections"), {"account": account.pk})
+    assert response.status_code == 200
+    assert 'class="form-errors"' in response.content.decode()
+    assert SocialAccount.objects.filter(pk=account.pk).exists()
