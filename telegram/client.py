@@ -65,7 +65,8 @@ def _post(method: str, url: str, params: dict) -> Answer:
         response = httpx.post(url, json=params, timeout=settings.TELEGRAM_TIMEOUT)
     except httpx.TimeoutException:
         raise TelegramError(f"{method}: no answer within {settings.TELEGRAM_TIMEOUT:g} s") from None
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        # (An invalid URL's message quotes the URL, token and all: scrubbed like the rest.)
         raise TelegramError(f"{method}: {type(error).__name__}: {error}") from None
     try:
         body = response.json()
@@ -111,5 +112,5 @@ def download(url: str, *, max_bytes: int) -> bytes:
             return body
     except httpx.TimeoutException:
         raise TelegramError(f"download: no answer within {settings.TELEGRAM_TIMEOUT:g} s") from None
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
         raise TelegramError(f"download: {type(error).__name__}") from None
