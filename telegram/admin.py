@@ -1,6 +1,7 @@
 from allauth.socialaccount.models import SocialApp, SocialToken
 from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_wording import MASCULINE, WordedAdmin, Wording
@@ -14,7 +15,7 @@ State = Announcement.State
 class AnnouncementForm(forms.ModelForm):
     # An editor chooses only whether it goes out; what Telegram said is the command's to record.
     state = forms.ChoiceField(
-        label=_("анонс в канале"),
+        label=capfirst(_("анонс в канале")),
         choices=[(State.WAITING, _("отправить")), (State.OFF, _("не отправлять"))],
     )
 

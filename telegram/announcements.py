@@ -51,7 +51,7 @@ def announce_due() -> Run | None:
     now = timezone.now()
     _add_new_articles(now)
     Announcement.objects.stale_claims(now - STALE_CLAIM).update(
-        state=State.FAILED, reason="прервано во время отправки", retry_at=None
+        state=State.FAILED, reason="interrupted while sending", retry_at=None
     )
     run = Run()
     for pk in list(Announcement.objects.due(now).values_list("pk", flat=True)[:BATCH]):
