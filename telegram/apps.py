@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TelegramConfig(AppConfig):
+    default = True  # the app's own; the one below is named in INSTALLED_APPS by its path
     name = "telegram"
     verbose_name = _("Telegram")
 
@@ -10,6 +11,7 @@ class TelegramConfig(AppConfig):
 class TelegramLoginConfig(AppConfig):
     """allauth's Telegram provider under a label of its own: its default, "telegram", is ours."""
 
+    default = False
     name = "allauth.socialaccount.providers.telegram"
     label = "allauth_telegram"
     verbose_name = "Telegram login"
