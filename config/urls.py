@@ -22,6 +22,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     # Before allauth's own (same path, its name stays allauth's): a malformed payload is a 400.
     path("accounts/telegram/login/callback/", telegram_views.callback),
+    path("accounts/3rdparty/", telegram_views.connections),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("articles.urls")),

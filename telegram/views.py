@@ -1,11 +1,14 @@
-"""Telegram's login callback, checked for shape before allauth's view reads it."""
+"""Telegram's login pages in front of allauth's: the callback checked for shape, the settings'
+connections page only where Telegram's login is on."""
 
 import base64
 import binascii
 import json
 
 from allauth.socialaccount.providers.telegram.views import callback as allauth_callback
-from django.http import HttpRequest, HttpResponse
+from allauth.socialaccount.views import connections as allauth_connections
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
@@ -32,3 +35,10 @@ def callback(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not _well_formed(request.POST.get("tgAuthResult", "")):
         return render(request, "socialaccount/authentication_error.html", status=400)
     return allauth_callback(request)
+
+
+def connections(request: HttpRequest) -> HttpResponse:
+    """allauth's connections page (the settings' "Telegram"); without the bot there is none."""
+    if not settings.TELEGRAM_LOGIN:
+        raise Http404
+    return allauth_connections(request)

@@ -62,13 +62,16 @@ def come_back_from_telegram(client, result: str, process: str = "login"):
     return client.post(reverse("telegram_callback") + f"?state={state}", {"tgAuthResult": result})
 
 
-def test_without_the_bot_there_is_no_button_and_no_telegram_page(client, settings):
+def test_without_the_bot_there_is_no_button_and_no_telegram_page(client, settings, make_user):
     assert settings.SOCIALACCOUNT_PROVIDERS == {}
     for name in ("account_login", "account_signup"):
         page = client.get(reverse(name)).content.decode()
         assert "Telegram" not in page
     assert client.post(reverse("telegram_login")).status_code == 404
     assert client.get(reverse("telegram_login")).status_code == 404
+    client.force_login(make_user())
+    assert client.get(reverse("socialaccount_connections")).status_code == 404
+    assert "Telegram" not in client.get(reverse("accounts:settings")).content.decode()
 
 
 def test_login_and_signup_pages_have_the_button(client, telegram_login):
