@@ -65,7 +65,7 @@ LIVE_SECONDS = 2
 RESUBSCRIBE_SECONDS = 5
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 logger = logging.getLogger(__name__)
-_routes: OrderedDict[tuple[str, str], dict | None] = OrderedDict()
+_routes: OrderedDict[tuple[str, str], object] = OrderedDict()
 _routes_lock = threading.Lock()
 
 
@@ -104,6 +104,14 @@ def anonymous_page_cache(**params):
         return view
 
     return mark
+
+
+def shared_member_page(view):
+    """Let members share this view's page, their own parts joined in per request
+    (discussions/member_pages.py fills the holes the templates leave for
+    request.member_skeleton)."""
+    view.member_page = True
+    return view
 
 
 def content_generation(request=None) -> str:
@@ -281,8 +289,8 @@ class LocalCopies:
 local_copies = LocalCopies()
 
 
-def _declared_params(path: str) -> dict | None:
-    """The parameters of the cached view at this path, or None when its page is not cached."""
+def route_view(path: str):
+    """The view at this path (remembered per path), or None."""
     route = (settings.ROOT_URLCONF, path)
     with _routes_lock:
         if route in _routes:
@@ -291,14 +299,19 @@ def _declared_params(path: str) -> dict | None:
     # Before LocaleMiddleware: the language prefix of the path decides which patterns match.
     with translation.override(translation.get_language_from_path(path) or settings.LANGUAGE_CODE):
         try:
-            params = getattr(resolve(path, route[0]).func, "page_cache_params", None)
+            view = resolve(path, route[0]).func
         except Resolver404:
-            params = None
+            view = None
     with _routes_lock:
-        _routes[route] = params
+        _routes[route] = view
         while len(_routes) > ROUTES_REMEMBERED:
             _routes.popitem(last=False)
-    return params
+    return view
+
+
+def _declared_params(path: str) -> dict | None:
+    """The parameters of the cached view at this path, or None when its page is not cached."""
+    return getattr(route_view(path), "page_cache_params", None)
 
 
 def _is_anonymous(request) -> bool:
@@ -337,7 +350,9 @@ def _canonical_query(request, params: dict) -> str | None:
     return urlencode(kept)
 
 
-def _storable(request, response) -> bool:
+def storable(request, response) -> bool:
+    """Whether a response may be shared: a 200 that sets no cookie, used no CSRF token and is
+    not private."""
     directives = {
         part.split("=")[0].strip().lower() for part in response.get("Cache-Control", "").split(",")
     }
@@ -389,6 +404,12 @@ class PlainBodies:
 
 
 plain_bodies = PlainBodies(PLAIN_BYTES)
+
+
+def stored_headers(response) -> list[tuple[str, str]]:
+    return [
+        (name, value) for name, value in response.items() if name.lower() not in HEADERS_NOT_STORED
+    ]
 
 
 def _from_cache(request, key, status, headers, compressed) -> HttpResponse:
@@ -447,12 +468,8 @@ class PageCacheMiddleware:
         request.META["QUERY_STRING"] = query
         request.GET = QueryDict(query)
         response = self.get_response(request)
-        if _storable(request, response):
-            headers = [
-                (name, value)
-                for name, value in response.items()
-                if name.lower() not in HEADERS_NOT_STORED
-            ]
+        if storable(request, response):
+            headers = stored_headers(response)
             compressed = gzip.compress(response.content, 6)
             stored = (request.content_generation, response.status_code, headers, compressed)
             cache.set(key, stored, settings.PAGE_CACHE_SECONDS)

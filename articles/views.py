@@ -21,7 +21,13 @@ from config.client import address_key, client_ip
 from config.http import page_or_404
 
 from . import referrers, services
-from .caching import anonymous_page_cache, choice, content_generation, page_number
+from .caching import (
+    anonymous_page_cache,
+    choice,
+    content_generation,
+    page_number,
+    shared_member_page,
+)
 from .models import Article, Period, Ranking, RankingEntry, Rubric, Series, Tag
 
 # The thread's orders (discussions.thread.SORTS, which a test keeps equal): an unknown one shows
@@ -223,6 +229,7 @@ def _article_queryset() -> QuerySet:
 
 # ?page= is the part of the discussion; ?reply= changes only members' pages.
 @anonymous_page_cache(sort=COMMENT_SORTS, page=page_number)
+@shared_member_page
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(_article_queryset().published(), slug=slug)

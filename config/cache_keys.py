@@ -96,6 +96,17 @@ def page(*, scheme: str, host: str, path: str, query: str) -> str:
     return "page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
+def member_page(*, scheme: str, host: str, path: str, language: str) -> str:
+    """An article page as every member shares it (discussions/member_pages.py), PAGE_CACHE_SECONDS:
+    the anonymous page with holes where the member's own parts go (the header's menu and bell,
+    the article's vote and bookmark, the whole discussion), which are rendered for each request.
+    Valid only under the current content generation (a takedown shows at once, an edit within
+    60 s, as for readers); the parts in the holes are never stored. Each worker may keep a copy
+    LOCAL_SECONDS (2 s), dropped at once by a takedown."""
+    raw = f"{scheme}://{host}{path}:{language}"
+    return "member-page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
 LIST_COUNT_SECONDS = 60
 
 

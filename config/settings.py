@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: a member's article page from the shared copy, their own parts joined in.
+    "discussions.member_pages.MemberPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

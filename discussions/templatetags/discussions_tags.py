@@ -124,7 +124,9 @@ def article_actions(context, article):
     request = context["request"]
     user = request.user
     my_vote, saved = 0, False
-    if user.is_authenticated:
+    if hasattr(article, "member_vote"):  # read with the article (discussions/member_pages.py)
+        my_vote, saved = article.member_vote or 0, article.member_saved
+    elif user.is_authenticated:
         my_vote = (
             ArticleVote.objects.filter(user=user, article=article)
             .values_list("value", flat=True)
@@ -146,7 +148,11 @@ def article_actions(context, article):
 
 @register.inclusion_tag("discussions/_bell.html", takes_context=True)
 def notifications_bell(context):
-    """The header's bell with the member's unread count; one query."""
-    user = context["request"].user
-    unread = Notification.objects.filter(recipient=user).unread().count()
+    """The header's bell with the member's unread count; one query, unless the count was read
+    with the article (discussions/member_pages.py)."""
+    request = context["request"]
+    user = request.user
+    unread = getattr(request, "member_unread", None)
+    if unread is None:
+        unread = Notification.objects.filter(recipient=user).unread().count()
     return {"unread": unread, "user": user}

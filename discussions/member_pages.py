@@ -1,0 +1,173 @@
+"""Members share one copy of an article page too; only their own parts are rendered per request.
+
+The article page is the same for every member but for three places: the header's menu (their
+name, the bell, the logout form's CSRF token), the article's vote and bookmark, and the whole
+discussion (their votes, their edit and delete controls, the comment form). MemberPageMiddleware
+renders the page once with holes in those places (`request.member_skeleton`: the templates write
+a marker instead), keeps that copy like the page cache keeps a reader's page (under the content
+generation, in Redis and for a second or two in each worker), and for every member's request
+renders just the three parts and joins them in. Nothing of a member is ever in the shared copy:
+it is rendered with holes where anything of theirs would go, and not stored at all if it set a
+cookie or used a CSRF token.
+
+Staff (they see hidden comments and moderation), members with a pending message, and pages
+without the three holes get the page built in full as before.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from articles.caching import (
+    content_generation,
+    local_copies,
+    route_view,
+    storable,
+    stored_headers,
+)
+from articles.models import Article
+from config import cache_keys
+
+from .models import ArticleVote, Bookmark, Notification
+
+# The holes, in the order the page has them; the article's id rides in the second.
+HOLES = re.compile(r"<!--member:user-menu-->|<!--member:actions:(\d+)-->|<!--member:comments-->")
+PARTS_SEPARATOR = "<!--member:part-->"
+
+
+def _eligible(request) -> bool:
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return False
+    if not getattr(route_view(request.path_info), "member_page", False):
+        return False
+    user = request.user
+    if not user.is_authenticated or user.is_staff:
+        return False
+    # A pending message shows once, on the page built for it.
+    return "messages" not in request.COOKIES and "_messages" not in request.session
+
+
+def _cut(html: str) -> tuple[int, list[str]] | None:
+    """(the article's id, the page's text around the three holes), or None if they are not all
+    there exactly once, in order."""
+    found = list(HOLES.finditer(html))
+    names = [match.group(0).removeprefix("<!--member:").split(":")[0] for match in found]
+    if names != ["user-menu-->", "actions", "comments-->"]:
+        return None
+    chunks, start = [], 0
+    for match in found:
+        chunks.append(html[start : match.start()])
+        start = match.end()
+    chunks.append(html[start:])
+    return int(found[1].group(1)), chunks
+
+
+def _article_for(request, article_id: int) -> Article | None:
+    """The public article with this member's vote on it, their bookmark and their unread count,
+    in one query (the parts' tags use them instead of asking)."""
+    user = request.user
+    article = (
+        Article.objects.published()
+        .filter(pk=article_id)
+        .annotate(
+            member_vote=Subquery(
+                ArticleVote.objects.filter(article=OuterRef("pk"), user=user).values("value")[:1]
+            ),
+            member_saved=Exists(Bookmark.objects.filter(article=OuterRef("pk"), user=user)),
+            member_unread=Subquery(
+                Notification.objects.filter(recipient=user)
+                .unread()
+                .order_by()
+                .values("recipient")
+                .annotate(count=Count("pk"))
+                .values("count")[:1]
+            ),
+        )
+        .first()
+    )
+    if article is not None:
+        request.member_unread = article.member_unread or 0
+    return article
+
+
+def _member_parts(request, article) -> list[str]:
+    """The three parts of this member, rendered together (one template context)."""
+    html = render_to_string("discussions/_member_parts.html", {"article": article}, request)
+    parts = html.split(PARTS_SEPARATOR)
+    if len(parts) != 3:
+        raise ValueError("discussions/_member_parts.html must render three parts")
+    return parts
+
+
+class MemberPageMiddleware:
+    """Answers a member's article page from the shared copy with their own parts joined in.
+
+    It sits after the authentication and messages middleware: the session, the member and the
+    CSRF token are the ones the rest of the stack would use."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _eligible(request):
+            return self.get_response(request)
+        key = cache_keys.member_page(
+            scheme=request.scheme,
+            host=request.get_host().lower(),
+            path=request.path,
+            language=get_language(),
+        )
+        epoch = local_copies.epoch()
+        stored = local_copies.get(key, epoch)
+        if stored is None:
+            generation_key = cache_keys.content_generation()
+            found = cache.get_many([generation_key, key])
+            generation, stored = found.get(generation_key), found.get(key)
+            if stored is not None and stored[0] == generation:
+                local_copies.put(key, stored, epoch)
+            else:
+                request.content_generation = generation or content_generation()
+                stored = None
+        if stored is None:
+            stored = self._render_skeleton(request, key, epoch)
+            if stored is None:
+                request.member_skeleton = False
+                return self.get_response(request)
+        return self._fill(request, stored) or self.get_response(request)
+
+    def _render_skeleton(self, request, key: str, epoch) -> tuple | None:
+        """The page with holes, stored when it may be shared; None when the view answered
+        something else (a 404, a redirect) or the holes are not all there."""
+        request.member_skeleton = True
+        response = self.get_response(request)
+        request.member_skeleton = False
+        if response.status_code != 200 or response.streaming:
+            return None
+        cut = _cut(response.content.decode(response.charset))
+        if cut is None:
+            return None
+        article_id, chunks = cut
+        generation = content_generation(request)
+        stored = (generation, article_id, chunks, stored_headers(response))
+        if storable(request, response):
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            local_copies.put(key, stored, epoch)
+        return stored
+
+    def _fill(self, request, stored: tuple) -> HttpResponse | None:
+        _, article_id, chunks, headers = stored
+        article = _article_for(request, article_id)
+        if article is None:
+            return None
+        parts = _member_parts(request, article)
+        html = "".join((chunks[0], parts[0], chunks[1], parts[1], chunks[2], parts[2], chunks[3]))
+        response = HttpResponse(html)
+        for name, value in headers:
+            response[name] = value
+        response["X-Page-Cache"] = "member"
+        return response

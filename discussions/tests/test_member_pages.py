@@ -1,0 +1,152 @@
+"""Members share one copy of an article page; their own parts are joined in per request, and
+nothing of one member ever reaches the shared copy or another member."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from articles.caching import local_copies
+from articles.services import unpublish
+from discussions import services
+from discussions.member_pages import _cut
+
+TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    local_copies.clear()
+    return settings
+
+
+def _login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _same(html: str) -> str:
+    """The page without its CSRF tokens, which differ on every rendering."""
+    return TOKEN.sub(r'\1…"', html)
+
+
+def test_a_member_gets_exactly_the_page_built_for_them(
+    article, make_comment, member, other_member, page_cache, settings
+):
+    mine = make_comment(body="Моё мнение")
+    theirs = make_comment(author=other_member, body="Чужое мнение")
+    services.cast_vote(user=member, target=theirs, value=1)
+    services.cast_vote(user=member, target=article, value=1)
+    url = article.get_absolute_url()
+    client = _login(member)
+    first, second = client.get(url), client.get(url)
+    assert first["X-Page-Cache"] == second["X-Page-Cache"] == "member"
+    settings.PAGE_CACHE_SECONDS = 0
+    built = client.get(url)
+    assert "X-Page-Cache" not in built
+    assert _same(second.content.decode()) == _same(built.content.decode())
+    html = second.content.decode()
+    assert "Мария Петрова" in html and f"/comments/{mine.pk}/delete/" in html
+    assert 'aria-pressed="true"' in html  # their votes
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    # the token is valid: the logout form posts with it
+    assert len(token) == 64 and client.cookies["csrftoken"].value
+
+
+def test_nothing_of_a_member_is_in_the_shared_copy_or_reaches_another(
+    article, make_comment, member, other_member, page_cache, monkeypatch
+):
+    theirs = make_comment(author=other_member, body="Мнение Олега")
+    services.cast_vote(user=member, target=theirs, value=1)
+    services.cast_vote(user=member, target=article, value=-1)
+    services.set_bookmark(user=member, article=article, saved=True)
+    stored = []
+    real_set = cache.set
+    monkeypatch.setattr(
+        cache,
+        "set",
+        lambda key, value, *a, **k: stored.append(value) or real_set(key, value, *a, **k),
+    )
+    url = article.get_absolute_url()
+    maria = _login(member)
+    maria_html = maria.get(url).content.decode()
+    assert "Мария Петрова" in maria_html and "<span data-label>В закладках" in maria_html
+    skeletons = [value for value in stored if isinstance(value, tuple) and len(value) == 4]
+    assert len(skeletons) == 1
+    shared = "".join(skeletons[0][2])
+    for private in (
+        "Мария Петрова",
+        "maria",
+        "csrfmiddlewaretoken",
+        'aria-pressed="true"',
+        "<span data-label>В закладках",
+        "thread-actions",
+        "Выйти",
+    ):
+        assert private not in shared, private
+    oleg = _login(other_member).get(url)
+    assert oleg["X-Page-Cache"] == "member"
+    html = oleg.content.decode()
+    assert "Олег Смирнов" in html and "Мария Петрова" not in html
+    assert 'aria-pressed="true"' not in html and "<span data-label>В закладках" not in html
+    assert f"/comments/{theirs.pk}/delete/" in html  # his own controls, not hers
+    anonymous = Client().get(url).content.decode()
+    assert "Олег Смирнов</span>" not in anonymous and "csrfmiddlewaretoken" not in anonymous
+
+
+def test_a_members_change_shows_at_once(article, make_comment, member, page_cache):
+    url = article.get_absolute_url()
+    client = _login(member)
+    client.get(url)
+    make_comment(body="Только что написала")
+    html = client.get(url).content.decode()
+    assert "Только что написала" in html
+    assert '<span class="comments__count">1</span>' in html
+
+
+def test_a_takedown_reaches_members_at_once(article, member, page_cache):
+    url = article.get_absolute_url()
+    client = _login(member)
+    assert client.get(url).status_code == 200
+    unpublish(articles=[article])
+    assert client.get(url).status_code == 404
+
+
+def test_staff_and_pending_messages_get_the_page_built_in_full(
+    article, member, moderator, page_cache
+):
+    url = article.get_absolute_url()
+    assert "X-Page-Cache" not in _login(moderator).get(url)
+    client = _login(member)
+    session = client.session
+    session["_messages"] = '[["__json_message",0,25,"Сохранено"]]'
+    session.save()
+    assert "X-Page-Cache" not in client.get(url)
+
+
+def test_a_page_without_its_holes_is_never_cut():
+    assert _cut("<html>no holes</html>") is None
+    assert _cut("<!--member:comments--><!--member:actions:1--><!--member:user-menu-->") is None
+    article_id, chunks = _cut(
+        "a<!--member:user-menu-->b<!--member:actions:7-->c<!--member:comments-->d"
+    )
+    assert article_id == 7 and chunks == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("roots", [3, 25])
+def test_a_members_page_costs_the_same_at_any_size(
+    article, make_comment, member, other_member, page_cache, roots, django_assert_num_queries
+):
+    for n in range(roots):
+        parent = make_comment(author=other_member, body=f"Мнение {n}")
+        make_comment(parent=parent)
+    client = _login(member)
+    client.get(article.get_absolute_url())
+    # the session (twice here: the page cache asks whether it exists; with cached_db sessions
+    # both come from the cache), the member, the article with their vote, bookmark and unread
+    # count, their votes on the first part
+    with django_assert_num_queries(5):
+        assert client.get(article.get_absolute_url())["X-Page-Cache"] == "member"
