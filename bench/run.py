@@ -12,12 +12,13 @@ the database with bench/generate.py (about 4 minutes); later runs reuse it.
 
 Then: collectstatic; count each page's queries and bytes in-process (Django's test client,
 CaptureQueriesContext, the same database and Redis, page cache on, first request cold), on the
-big data and on a 1% copy (`<name>_small`); EXPLAIN (ANALYZE, BUFFERS) every query of the list
-pages; time rebuild_rankings(); start gunicorn with the production settings (2 workers, DEBUG off,
-whitenoise) and run `wrk -t2 -c16 -d15s --latency` against /healthz (the floor, first and last)
-and each page; restart it with PAGE_CACHE_SECONDS=0 and load the pages again. Prints the table
-with the targets of issue 4 and writes it to bench/RESULTS.md; raw wrk output, gunicorn logs and
-results.json go to bench/out/.
+big data and on a 1% copy (`<name>_small`), and each page's build time on a tenth of the data
+(`<name>_tenth`, made on the first run) beside the full size's; EXPLAIN (ANALYZE, BUFFERS) every
+query of the list pages; time rebuild_rankings(); start gunicorn with the production settings (2
+workers, DEBUG off, whitenoise) and run `wrk -t2 -c16 -d15s --latency` against /healthz (the
+floor, first and last) and each page; restart it with PAGE_CACHE_SECONDS=0 and load the pages
+again. Prints the table with the targets of issues 4 and 12 beside each figure and writes it to
+bench/RESULTS.md; raw wrk output, gunicorn logs and results.json go to bench/out/.
 
 Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/9) is flushed at the start: keep that
 database for the bench. The whole run takes about 8 minutes once the data exists.
@@ -150,8 +151,9 @@ def load_passes(env_on: dict, page_list: list[Page], args, counts: dict) -> dict
     return passes
 
 
-def prepare(args, redis_url: str) -> tuple[dict, str, dict]:
-    """The data (generated if need be), Django in this process, static files, the 1% counts."""
+def prepare(args, redis_url: str) -> tuple[dict, str, dict, dict]:
+    """The data (generated if need be), Django in this process, static files, the counts on the
+    1% copy and the build times on the tenth."""
     env_on = server_env(
         database_url=args.database_url, redis_url=redis_url, page_cache=60, prefix="bench"
     )
@@ -164,11 +166,13 @@ def prepare(args, redis_url: str) -> tuple[dict, str, dict]:
     # Before anything renders a page: production settings read the static files' manifest.
     call_command("collectstatic", interactive=False, verbosity=0)
     small = run_data.small_counts(args.database_url, redis_url)
+    print("Timing the pages on a tenth of the data ...", file=sys.stderr, flush=True)
+    tenth = run_data.tenth_counts(args.database_url, redis_url)
 
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    return env_on, generated, small
+    return env_on, generated, small, tenth
 
 
 def write_results(report: str, measured: dict, passes: dict, args) -> None:
@@ -192,7 +196,7 @@ def bench(args) -> int:
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     OUT_DIR.mkdir(exist_ok=True)
     started = time.monotonic()
-    env_on, generated, small = prepare(args, redis_url)
+    env_on, generated, small, tenth = prepare(args, redis_url)
     site = run_probes.find_site()
     page_list = only(pages(site), args.only)
     measured = measure_in_process(page_list)
@@ -204,6 +208,7 @@ def bench(args) -> int:
         pg=run_data.postgres_settings(),
         passes=passes,
         small=small,
+        tenth=tenth,
         generated=generated or _read(OUT_DIR / "generate.txt"),
         args=args,
         minutes=(time.monotonic() - started) / 60,

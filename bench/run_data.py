@@ -81,16 +81,27 @@ def ensure_generated(url: str, env: dict, *, scale: float, regenerate: bool, qui
 
 def small_counts(database_url: str, redis_url: str) -> dict:
     """Query counts of the same pages on a 1% copy of the data, from a child process."""
-    small_url = f"{database_url.rsplit('/', 1)[0]}/{database_name(database_url)}_small"
+    return copy_counts(database_url, redis_url, suffix="small", scale=0.01)
+
+
+def tenth_counts(database_url: str, redis_url: str) -> dict:
+    """Queries and build times of the same pages on a tenth of the data (`<name>_tenth`, made on
+    the first run): how a page's cost grows with the site."""
+    return copy_counts(database_url, redis_url, suffix="tenth", scale=0.1)
+
+
+def copy_counts(database_url: str, redis_url: str, *, suffix: str, scale: float) -> dict:
+    """{page: [status, queries, build ms]} on a copy of the data at this scale, from a child."""
+    copy_url = f"{database_url.rsplit('/', 1)[0]}/{database_name(database_url)}_{suffix}"
     env = server_env(
-        database_url=small_url, redis_url=redis_url, page_cache=60, prefix="bench-small"
+        database_url=copy_url, redis_url=redis_url, page_cache=60, prefix=f"bench-{suffix}"
     )
-    ensure_generated(small_url, env, scale=0.01, regenerate=False, quiet=True)
+    ensure_generated(copy_url, env, scale=scale, regenerate=False, quiet=True)
     result = subprocess.run(
         [sys.executable, str(RUN), "--count-only"], env=env, capture_output=True, text=True
     )
     if result.returncode != 0:
-        print(f"Counting on the small copy failed:\n{result.stderr[-2000:]}", file=sys.stderr)
+        print(f"Counting on the {suffix} copy failed:\n{result.stderr[-2000:]}", file=sys.stderr)
         return {}
     return json.loads(result.stdout)
 

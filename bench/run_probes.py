@@ -75,10 +75,20 @@ def find_site() -> dict:
     from articles.models import Article, Rubric, Tag
 
     article = Article.objects.get(slug=generate.BENCH_SLUG)
+    # A typical thread: the first public article with 20 comments (or the nearest count above).
+    typical = (
+        Article.objects.published()
+        .filter(comments_count__gte=20)
+        .exclude(pk=article.pk)
+        .order_by("comments_count", "id")
+        .first()
+    )
     rubric = Rubric.objects.annotate(n=Counted("articles")).order_by("-n").first()
     tag = Tag.objects.annotate(n=Counted("articles_taggedarticle_items")).order_by("-n").first()
     return {
         "article_path": article.get_absolute_url(),
+        "article_20_path": typical.get_absolute_url(),
+        "article_20_comments": typical.comments_count,
         "view_path": f"/articles/{article.pk}/view/",
         "rubric_path": rubric.get_absolute_url(),
         "rubric_articles": rubric.n,
@@ -208,5 +218,5 @@ def count_only() -> int:
 
     rebuild_rankings()
     counts = count_queries([page for page in pages(find_site()) if page.kind != "floor"])
-    print(json.dumps({key: [c.status, c.queries] for key, c in counts.items()}))
+    print(json.dumps({key: [c.status, c.queries, c.render_ms] for key, c in counts.items()}))
     return 0

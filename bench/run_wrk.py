@@ -67,6 +67,7 @@ def pages(site: dict) -> list[Page]:
             same_as="article",
         ),
         Page("article_member", "article, member", article, "member"),
+        Page("article_20", "article, 20 comments", site["article_20_path"], "anon"),
         Page("trending_1", "trending all, p.1", trending, "anon", anon_target=True),
         Page(
             "trending_1000",
