@@ -11,13 +11,17 @@ JavaScript) brings the next, and a link to one comment opens the part that holds
 """
 
 import datetime
+import functools
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -217,6 +221,9 @@ def rendered_thread(article, *, sort: str, staff: bool) -> Discussion:
         audience="staff" if staff else "readers",
         language=get_language(),
     )
+    rendered = _local_copies.get(key)
+    if rendered is not None:
+        return rendered
     rendered = cache.get(key)
     if rendered is None:
         comments = list(Comment.objects.for_thread(article))
@@ -233,7 +240,42 @@ def rendered_thread(article, *, sort: str, staff: bool) -> Discussion:
             else cache_keys.THREAD_HTML_SETTLED_SECONDS
         )
         cache.set(key, rendered, seconds)
+    _local_copies.put(key, rendered)
     return rendered
+
+
+class _LocalCopies:
+    """This worker's copies of the discussions it rendered or fetched last, for LOCAL_SECONDS:
+    the version is in the key, so a copy is never of an older discussion; the relative times in
+    it ("5 минут назад") age by at most that much more than in the shared cache."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._copies: OrderedDict[str, tuple[float, Discussion]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Discussion | None:
+        with self._lock:
+            found = self._copies.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self._copies.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, discussion: Discussion) -> None:
+        with self._lock:
+            self._copies[key] = (time.monotonic() + LOCAL_SECONDS, discussion)
+            self._copies.move_to_end(key)
+            while len(self._copies) > self._size:
+                self._copies.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._copies.clear()
+
+
+LOCAL_SECONDS = 10
+_local_copies = _LocalCopies(32)
 
 
 def render_comment(comment: Comment, *, viewer, my_vote: int = 0) -> SafeString:
@@ -259,7 +301,13 @@ def _label(text: str) -> str:
 
 
 def _url_pattern(name: str) -> str:
-    """A URL with a %(pk)s hole: reversing once per page, not once per comment."""
+    """A URL with a %(pk)s hole: reversed once per language and prefix, not once per comment."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed_pattern(name, get_language(), get_script_prefix(), urlconf)
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed_pattern(name: str, language: str, prefix: str, urlconf: str) -> str:
     return reverse(name, kwargs={"pk": 0}).replace("/0/", "/%(pk)s/")
 
 
