@@ -4,7 +4,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, Rubric
+from .models import Article, Rubric, TaggedArticle
 
 FEED_SIZE = 30
 
@@ -21,7 +21,11 @@ class LatestArticlesFeed(Feed):
         return self.newest_first(Article.objects.published())
 
     def newest_first(self, articles):
-        return articles.for_listing().prefetch_related("tags").newest_first()[:FEED_SIZE]
+        items = list(articles.for_feed().newest_first()[:FEED_SIZE])
+        tags = TaggedArticle.objects.names_by_article([item.pk for item in items])
+        for item in items:
+            item.tag_names = tags.get(item.pk, [])
+        return items
 
     def item_title(self, item):
         return escape(item.title)
@@ -39,7 +43,7 @@ class LatestArticlesFeed(Feed):
         return item.author.public_name
 
     def item_categories(self, item):
-        return [item.rubric.name, *(tag.name for tag in item.tags.all())]
+        return [item.rubric.name, *item.tag_names]
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

@@ -103,9 +103,20 @@ class Tag(TagBase):
         return slug
 
 
+class TaggedArticleQuerySet(models.QuerySet):
+    def names_by_article(self, article_ids) -> dict[int, list[str]]:
+        """{article id: its tags' names, by name} for these articles, in one query."""
+        names: dict[int, list[str]] = {}
+        rows = self.filter(content_object_id__in=article_ids).order_by("tag__name")
+        for article_id, name in rows.values_list("content_object_id", "tag__name"):
+            names.setdefault(article_id, []).append(name)
+        return names
+
+
 class TaggedArticle(ItemBase):
     """Tag links with a real foreign key to the article, so joins and integrity stay simple."""
 
+    objects = TaggedArticleQuerySet.as_manager()
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     tag = models.ForeignKey(
         Tag, related_name="%(app_label)s_%(class)s_items", on_delete=models.CASCADE
