@@ -86,6 +86,8 @@ def roles(db):
         library.grant_library(apps, editor)
         announcements = importlib.import_module("telegram.migrations.0002_editors_announce")
         announcements.grant(apps, editor)
+        analytics = importlib.import_module("articles.migrations.0015_editors_read_analytics")
+        analytics.grant_analytics(apps, editor)
     return {group.name: group for group in Group.objects.filter(name__in=[EDITORS, MODERATORS])}
 
 

@@ -21,6 +21,7 @@ from images.models import Image
 
 from . import caching, search_index, services
 from .admin_editor import MarkdownEditor, markdown_preview, missing_pictures_error
+from .analytics_admin import ArticleAnalytics
 from .media_admin import PictureUploads, thumbnail
 from .models import Article, ChatBlock, Rubric, Series, Tag
 
@@ -106,7 +107,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
+class ArticleAdmin(ArticleAnalytics, PictureUploads, DateHierarchyAdmin):
     wording = Wording(
         pgettext_lazy("accusative", "статью"),
         pgettext_lazy("genitive", "статьи"),
@@ -123,6 +124,7 @@ class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
         "views_count",
         "comments_count",
         "score",
+        "analytics_link",
         "preview_link",
     ]
     list_filter = [
@@ -147,6 +149,7 @@ class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
         "created_at",
         "updated_at",
         "preview_link",
+        "analytics_link",
     ]
     actions = ["publish", "unpublish"]
     list_per_page = 50
@@ -163,6 +166,7 @@ class ArticleAdmin(PictureUploads, DateHierarchyAdmin):
             _("Счётчики"),
             {
                 "fields": [
+                    "analytics_link",
                     "views_count",
                     "comments_count",
                     "score",

@@ -343,6 +343,24 @@ TARGETS = {
         users=STAFF,
         files=("cover_upload",),
     ),
+    "admin analytics": Target(
+        "get",
+        "/admin/articles/article/analytics/",
+        {
+            "days": ("1", "7", "30"),
+            "order": ("views", "engaged_reads", "comments", "votes"),
+            "rubric": lambda s: (s["article"].rubric_id, ""),
+            "author": lambda s: (s["article"].author_id, ""),
+        },
+        users=STAFF,
+    ),
+    "admin article analytics": Target(
+        "get",
+        "/admin/articles/article/{id}/analytics/",
+        {"days": ("30", "90")},
+        {"id": ARTICLE},
+        users=STAFF,
+    ),
     "markdown preview": Target(
         "post",
         "/admin/articles/article/markdown-preview/",

@@ -195,6 +195,14 @@ CUSTOM_VIEWS = {
         set(CONTENT),
         lambda client, url: client.post(reverse(url), {"body": "# Заголовок"}),
     ),
+    # The analytics: the site's page and an article's, for those who read the daily statistics
+    # (editors, articles/migrations/0015_editors_read_analytics.py); moderators get 403.
+    "articles_article_analytics": (
+        "articles.article",
+        set(CONTENT),
+        lambda client, url: client.get(reverse(url)),
+    ),
+    "articles_article_stats": ("articles.article", set(CONTENT)),
 }
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 

@@ -1,5 +1,12 @@
 """The articles app's models, by concern; callers import them from here (`articles.models`)."""
 
+from .analytics import (
+    ANALYTICS_PERIODS,
+    METRICS,
+    AnalyticsBuild,
+    ArticlePeriodStats,
+    SiteDailyStats,
+)
 from .article import Article, ArticleQuerySet
 from .catalogue import Rubric, Series, Tag, TaggedArticle, transliterated_slug
 from .rankings import (
@@ -15,10 +22,14 @@ from .site import ChatBlock, Counter, FlushedBatch
 from .stats import ArticleDailyStats, ArticleReferrerDaily, ReferrerKind
 
 __all__ = [
+    "ANALYTICS_PERIODS",
+    "METRICS",
     "PERIOD_DAYS",
     "SIDEBAR_LINK_FIELDS",
+    "AnalyticsBuild",
     "Article",
     "ArticleDailyStats",
+    "ArticlePeriodStats",
     "ArticleQuerySet",
     "ArticleReferrerDaily",
     "ChatBlock",
@@ -32,6 +43,7 @@ __all__ = [
     "Rubric",
     "SearchTerm",
     "Series",
+    "SiteDailyStats",
     "Tag",
     "TaggedArticle",
     "transliterated_slug",

@@ -1,10 +1,19 @@
 """What happened to articles per day: views, engaged reads and where readers came from."""
 
+import datetime
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from .article import Article
+
+
+class ArticleDailyStatsQuerySet(models.QuerySet):
+    def of_article(self, article_id: int, *, first: datetime.date, last: datetime.date):
+        """One article's days from `first` to `last`, oldest first (days without a row are
+        missing)."""
+        return self.filter(article_id=article_id, date__gte=first, date__lte=last).order_by("date")
 
 
 class ArticleDailyStats(models.Model):
@@ -19,6 +28,8 @@ class ArticleDailyStats(models.Model):
     engaged_reads = models.PositiveIntegerField(_("дочитывания"), default=0, db_default=0)
     comments = models.IntegerField(_("комментарии"), default=0)
     votes = models.IntegerField(_("голоса"), default=0)
+
+    objects = ArticleDailyStatsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("статистика за день")
@@ -48,6 +59,18 @@ class ReferrerKind(models.TextChoices):
     OTHER = "other", _("другие сайты")
 
 
+class ArticleReferrerDailyQuerySet(models.QuerySet):
+    def sources(self, article_id: int, *, first: datetime.date, last: datetime.date):
+        """(kind, host, visits) of one article from `first` to `last`, by kind, most visits
+        first."""
+        return (
+            self.filter(article_id=article_id, date__gte=first, date__lte=last)
+            .values("kind", "host")
+            .annotate(visits=Sum("count"))
+            .order_by("kind", "-visits", "host")
+        )
+
+
 class ArticleReferrerDaily(models.Model):
     """Where one article's counted views came from on one day: only the kind of source and the
     referring page's host (lowercased, no path, nothing about the reader), with a count."""
@@ -60,6 +83,8 @@ class ArticleReferrerDaily(models.Model):
     # Empty for direct visits; a host longer than this is cut (a real one rarely is).
     host = models.CharField(_("сайт"), max_length=HOST_MAX_LENGTH, blank=True)
     count = models.PositiveIntegerField(_("переходы"), default=0)
+
+    objects = ArticleReferrerDailyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("источник переходов за день")

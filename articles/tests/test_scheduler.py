@@ -32,6 +32,7 @@ def test_run_jobs_runs_every_job_then_stops_on_ctrl_c(make_article, ctrl_c_at_fi
     out = capsys.readouterr().out
     assert "flushed 0 views" in out
     assert "rankings rebuilt" in out
+    assert "analytics rebuilt" in out
     assert out.rstrip().endswith("stopped")
     assert RankingEntry.objects.filter(article=article).exists()
 

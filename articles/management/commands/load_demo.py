@@ -17,8 +17,17 @@ from django.utils import timezone
 from accounts.permissions import EDITORS, MODERATORS
 from articles import demo
 from articles.demo.generated import BATCH_SIZE, STATS_DAYS, ArticleGenerator
-from articles.models import Article, ArticleDailyStats, ChatBlock, Rubric, Series
+from articles.models import (
+    Article,
+    ArticleDailyStats,
+    ArticleReferrerDaily,
+    ChatBlock,
+    ReferrerKind,
+    Rubric,
+    Series,
+)
 from articles.ranking import rebuild_rankings
+from articles.rollups import rebuild_analytics
 from articles.search_index import index_articles, refresh_search_terms
 
 User = get_user_model()
@@ -102,6 +111,7 @@ class Command(BaseCommand):
             call_command("load_demo_discussions", no_rankings=True, stdout=self.stdout)
         rebuild_rankings()
         refresh_search_terms()
+        rebuild_analytics(force=True)  # the analytics page's sums, with the demo's days in them
         self.stdout.write(f"Feeds rebuilt. Done in {time.perf_counter() - started:.1f} s.")
         self.print_logins()
 
@@ -209,6 +219,7 @@ def load_articles(*, rubrics: dict, series: dict, authors: dict) -> int:
         for row in stats:
             row.article = article
         ArticleDailyStats.objects.bulk_create(stats)
+        ArticleReferrerDaily.objects.bulk_create(referrers(slug=item.slug, stats=stats))
         created += 1
     return created
 
@@ -234,10 +245,38 @@ def daily_stats(*, slug: str, published: datetime.date, is_recent: bool) -> list
     return [
         ArticleDailyStats(
             date=published + datetime.timedelta(days=age),
-            views=int(peak / (1 + 0.45 * age)) + rng.randint(0, 5),
+            views=(views := int(peak / (1 + 0.45 * age)) + rng.randint(0, 5)),
+            engaged_reads=int(views * rng.uniform(0.15, 0.45)),
         )
         for age in range(days)
     ]
+
+
+# Where the demo's readers came from: (kind, host, share of the day's views).
+DEMO_SOURCES = [
+    (ReferrerKind.SEARCH, "yandex.ru", 0.3),
+    (ReferrerKind.SEARCH, "google.com", 0.15),
+    (ReferrerKind.TELEGRAM, "t.me", 0.25),
+    (ReferrerKind.DIRECT, "", 0.2),
+    (ReferrerKind.OTHER, "vc.ru", 0.06),
+    (ReferrerKind.OTHER, "habr.com", 0.04),
+]
+
+
+def referrers(*, slug: str, stats: list) -> list:
+    """Unsaved referrer rows for the demo's daily rows (of a saved article): the same each run."""
+    rng = random.Random(f"{slug}:referrers")
+    rows = []
+    for day in stats:
+        for kind, host, share in DEMO_SOURCES:
+            count = int(day.views * share * rng.uniform(0.6, 1.4))
+            if count:
+                rows.append(
+                    ArticleReferrerDaily(
+                        article=day.article, date=day.date, kind=kind, host=host, count=count
+                    )
+                )
+    return rows
 
 
 def ensure_demo_accounts() -> None:

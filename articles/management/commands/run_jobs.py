@@ -17,14 +17,15 @@ JOBS = [
     ("rebuild_rankings", 5 * 60),
     ("sync_chat", 10 * 60),
     ("refresh_search_terms", 60 * 60),
+    ("rebuild_analytics", 15 * 60),
 ]
 
 
 class Command(BaseCommand):
     help = (
         "Run the scheduled jobs (flush_views and announce every minute, rebuild_rankings every "
-        "five minutes, sync_chat every ten, refresh_search_terms every hour) until stopped with "
-        "Ctrl-C. Every job runs once at start."
+        "five minutes, sync_chat every ten, rebuild_analytics every quarter of an hour, "
+        "refresh_search_terms every hour) until stopped with Ctrl-C. Every job runs once at start."
     )
 
     def handle(self, *args, **options):
