@@ -51,7 +51,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
-def load_pages(server: Server, name: str, page_list: list[Page], args, cookie: str) -> list:
+def load_pages(server: Server, name: str, page_list: list[Page], args, cookies: dict) -> list:
     """(page, load) for every page in turn, with a short /healthz probe between two pages."""
     floor_page = next(page for page in page_list if page.key == "healthz")
     sequence: list[tuple[Page, Load]] = []
@@ -62,14 +62,14 @@ def load_pages(server: Server, name: str, page_list: list[Page], args, cookie: s
             sequence.append((floor_page, probe))
         print(f"  [{name}] {page.label} ...", file=sys.stderr, flush=True)
         visitors = run_probes.signed_visitors_file() if page.method == "POST" else None
-        member_cookie = cookie if page.kind == "member" else ""
-        load = run_wrk(server.url(page.path), page, args, member_cookie, visitors=visitors)
+        cookie = cookies.get(page.kind, "")  # the member's or the editor's session
+        load = run_wrk(server.url(page.path), page, args, cookie, visitors=visitors)
         (OUT_DIR / f"wrk-{name}-{page.key}.txt").write_text(load.raw)
         sequence.append((page, load))
     return sequence
 
 
-def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
+def run_pass(name, env, page_list, args, counts, cookies, *, cold) -> dict:
     """Load every page against one gunicorn: the table rows, the workers' memory, the load.
 
     The machine is shared and its speed drifts, so every page is bracketed by floor runs: the
@@ -78,7 +78,7 @@ def run_pass(name, env, page_list, args, counts, cookie, *, cold) -> dict:
     """
     load_average = os.getloadavg()
     with Server(env, f"gunicorn-{name}.log") as server:
-        sequence = load_pages(server, name, page_list, args, cookie)
+        sequence = load_pages(server, name, page_list, args, cookies)
         memory = worker_memory(server.process.pid)
     floors = [load.requests_per_s for page, load in sequence if page.kind == "floor"]
     return {
@@ -129,25 +129,37 @@ def measure_in_process(page_list: list[Page]) -> dict:
     """Rankings rebuild times, each page's queries and the list queries' plans, in-process."""
     print("Timing rebuild_rankings() on the full data ...", file=sys.stderr, flush=True)
     rankings_seconds = run_probes.time_rankings()
+    print("Building the analytics' sums on the full data ...", file=sys.stderr, flush=True)
+    analytics_seconds = run_probes.time_analytics()
     print("Counting queries in-process ...", file=sys.stderr, flush=True)
     counts = run_probes.count_queries([page for page in page_list if page.kind != "floor"])
     counts["healthz"] = counts["healthz_end"] = run_probes.Count(status=200, bytes=2)
     print("EXPLAIN ANALYZE of the list queries ...", file=sys.stderr, flush=True)
     plans = run_probes.explain_pages(counts, page_list)
-    return {"rankings_seconds": rankings_seconds, "counts": counts, "plans": plans}
+    return {
+        "rankings_seconds": rankings_seconds,
+        "analytics_seconds": analytics_seconds,
+        "counts": counts,
+        "plans": plans,
+    }
 
 
 def load_passes(env_on: dict, page_list: list[Page], args, counts: dict) -> dict:
     """The pass with the page cache on, then (unless --skip-off) the one with it off."""
-    member = run_probes.member_client()
-    cookie = f"sessionid={member.cookies['sessionid'].value}"
+    cookies = {
+        kind: f"sessionid={client.cookies['sessionid'].value}"
+        for kind, client in (
+            ("member", run_probes.member_client()),
+            ("editor", run_probes.editor_client()),
+        )
+    }
     print("Loading with the page cache on ...", file=sys.stderr, flush=True)
-    passes = {"on": run_pass("cache-on", env_on, page_list, args, counts, cookie, cold=False)}
+    passes = {"on": run_pass("cache-on", env_on, page_list, args, counts, cookies, cold=False)}
     if not args.skip_off:
         env_off = {**env_on, "PAGE_CACHE_SECONDS": "0"}
         off_pages = [page for page in page_list if page.kind != "view"]
         print("Loading with the page cache off ...", file=sys.stderr, flush=True)
-        passes["off"] = run_pass("cache-off", env_off, off_pages, args, counts, cookie, cold=True)
+        passes["off"] = run_pass("cache-off", env_off, off_pages, args, counts, cookies, cold=True)
     return passes
 
 
@@ -183,6 +195,7 @@ def write_results(report: str, measured: dict, passes: dict, args) -> None:
     results = {
         "passes": passes,
         "rankings": measured["rankings_seconds"],
+        "analytics_build": measured["analytics_seconds"],
         "plans": measured["plans"],
     }
     (OUT_DIR / "results.json").write_text(json.dumps(results, default=str, indent=1))

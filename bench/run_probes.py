@@ -20,6 +20,7 @@ BIG_TABLES = (
     "articles_articledailystats",
     "articles_taggedarticle",
     "articles_rankingentry",
+    "articles_articleperiodstats",
     "discussions_comment",
     "discussions_commentvote",
     "discussions_articlevote",
@@ -27,6 +28,7 @@ BIG_TABLES = (
     "discussions_bookmark",
     "accounts_user",
 )
+BENCH_EDITOR = "bench-editor"
 VISITOR_IDS = 100_000  # more than a run posts: every report is a reader not seen before
 
 
@@ -90,6 +92,7 @@ def find_site() -> dict:
         "article_20_path": typical.get_absolute_url(),
         "article_20_comments": typical.comments_count,
         "view_path": f"/articles/{article.pk}/view/",
+        "article_id": article.pk,
         "rubric_path": rubric.get_absolute_url(),
         "rubric_articles": rubric.n,
         "tag_path": f"/tags/{tag.slug}/",
@@ -107,6 +110,23 @@ def member_client():
     return client
 
 
+def editor_client():
+    """A test client logged in as the bench's editor (in the "Редакторы" group, made here)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from accounts.permissions import EDITORS
+
+    editor, _ = get_user_model().objects.get_or_create(
+        username=BENCH_EDITOR, defaults={"is_staff": True, "display_name": "Редактор бенча"}
+    )
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=BROWSER)
+    client.force_login(editor)
+    return client
+
+
 def _fetcher():
     """fetch(page): the page's response, for an anonymous reader or the bench member."""
     from django.test import Client
@@ -114,11 +134,12 @@ def _fetcher():
     anonymous = Client(
         HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=BROWSER, raise_request_exception=False
     )
-    member = member_client()
-    member.raise_request_exception = False
+    clients = {"member": member_client(), "editor": editor_client()}
+    for client in clients.values():
+        client.raise_request_exception = False
 
     def fetch(page: Page):
-        client = member if page.kind == "member" else anonymous
+        client = clients.get(page.kind, anonymous)
         if page.method == "POST":
             return client.post(page.path, {"visitor": secrets.token_hex(8)})
         return client.get(page.path)
@@ -209,14 +230,25 @@ def time_rankings(times: int = 2) -> list[float]:
     return durations
 
 
+def time_analytics() -> float:
+    """Seconds one build of the analytics' sums takes (the page reads them)."""
+    from articles.rollups import rebuild_analytics
+
+    started = time.monotonic()
+    rebuild_analytics(force=True)
+    return time.monotonic() - started
+
+
 def count_only() -> int:
     """--count-only: the pages' query counts as JSON, for comparing data sizes."""
     import django
 
     django.setup()
     from articles.ranking import rebuild_rankings
+    from articles.rollups import rebuild_analytics
 
     rebuild_rankings()
+    rebuild_analytics()
     counts = count_queries([page for page in pages(find_site()) if page.kind != "floor"])
     print(json.dumps({key: [c.status, c.queries, c.render_ms] for key, c in counts.items()}))
     return 0

@@ -75,6 +75,9 @@ def judge(
         checks.append((f"p50 ≤ {DEEP_PAGE_LIMIT} × p.1 ({slower:.2f}×)", slower <= DEEP_PAGE_LIMIT))
     if page.same_as and same is not None and not cold:
         checks.append(_as_fast_as(page, load, same))
+    if page.p50_limit_ms:
+        limit = page.p50_limit_ms
+        checks.append((f"p50 < {limit:.0f} ms", 0 < load.p50_ms < limit))
     if page.kind != "floor" and (load.errors or held_to_p99):
         checks.append(("0 errors", load.errors == 0))
     return checks
@@ -200,6 +203,9 @@ def _other_targets(data: dict) -> list[str]:
         f"- rebuild_rankings() on the full data: {', '.join(f'{s:.2f} s' for s in seconds)} "
         f"(target < {RANKINGS_LIMIT_S:.0f} s: {met}).",
     ]
+    if "analytics_seconds" in data:
+        seconds = data["analytics_seconds"]
+        lines.append(f"- rebuild_analytics() on the full data (once a day): {seconds:.2f} s.")
     for key, result in data["passes"].items():
         workers = result["memory"]
         if not workers:
