@@ -6,11 +6,15 @@ the site-wide numbers come from the rollups of articles.rollups, one article's f
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from config import cache_keys
 
 from .charts import Chart, Series, line_chart
 from .models import (
@@ -42,6 +46,23 @@ METRIC_LABELS = {
 def can_view_analytics(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Editors and superusers; not moderators, not members."""
     return bool(user.is_active and user.is_staff and user.has_perm(ANALYTICS_PERMISSION))
+
+
+def _authors() -> list[tuple[int, str]]:
+    writers = (
+        get_user_model()
+        .objects.filter(pk__in=Article.objects.values("author_id"))
+        .only("username", "display_name")
+    )
+    return sorted(((user.pk, user.public_name) for user in writers), key=lambda row: row[1])
+
+
+def author_choices() -> list[tuple[int, str]]:
+    """(id, name) of everyone who wrote an article, by name (cached: the query reads every
+    article)."""
+    return cache.get_or_set(
+        cache_keys.analytics_authors(), _authors, cache_keys.ANALYTICS_AUTHORS_SECONDS
+    )
 
 
 def period_label(days: int) -> str:

@@ -8,7 +8,6 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -47,21 +46,15 @@ class SiteAnalyticsForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("все рубрики"),
     )
-    author = forms.ModelChoiceField(
-        label=gettext_lazy("Автор"),
-        # whoever wrote an article: the authors, not every member
-        queryset=get_user_model()
-        .objects.filter(pk__in=Article.objects.values("author_id"))
-        .only("username", "display_name")
-        .order_by("display_name", "username"),
-        required=False,
-        empty_label=gettext_lazy("все авторы"),
+    # whoever wrote an article: the authors, not every member
+    author = forms.TypedChoiceField(
+        label=gettext_lazy("Автор"), coerce=int, required=False, empty_value=None
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["days"].choices = _day_choices(ANALYTICS_PERIODS)
-        self.fields["author"].label_from_instance = lambda user: user.public_name
+        self.fields["author"].choices = [("", _("все авторы")), *analytics.author_choices()]
 
 
 class ArticleAnalyticsForm(forms.Form):
@@ -92,7 +85,7 @@ def site_analytics(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpR
             days=data["days"],
             order=data["order"] or "views",
             rubric_id=data["rubric"].pk if data["rubric"] else None,
-            author_id=data["author"].pk if data["author"] else None,
+            author_id=data["author"],
         )
         status = 200
     context = {

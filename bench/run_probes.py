@@ -199,7 +199,8 @@ def _explained(sql: str) -> dict:
 
 
 def explain_pages(counts: dict[str, Count], page_list: list[Page]) -> dict[str, list[dict]]:
-    """EXPLAIN every SELECT a list page or the article page ran, slowest first."""
+    """EXPLAIN every SELECT a list page, the article page or an editor's page ran, slowest
+    first."""
     from django.db import connection
 
     from articles.models import Article
@@ -207,7 +208,7 @@ def explain_pages(counts: dict[str, Count], page_list: list[Page]) -> dict[str, 
 
     plans: dict[str, list[dict]] = {}
     for page in page_list:
-        if page.kind != "anon" or page.key == "rss":
+        if page.kind not in {"anon", "editor"} or page.key == "rss":
             continue
         selects = [sql for sql in counts[page.key].sql if sql.lstrip().upper().startswith("SELECT")]
         plans[page.key] = sorted(map(_explained, selects), key=lambda entry: -entry["ms"])
