@@ -1,19 +1,21 @@
 """Writes of search: the articles' search documents and the words typos are compared with.
 
-The document is a tsvector column on the article, not a generated column: a generated column
-cannot read the tags, which live in another table. So whatever changes what an article is found
-by calls index_articles() in its own transaction: saving an article (services.save_article, the
-admin's save_related once the tags are saved), renaming or deleting a tag. One SQL statement,
-DOCUMENT_SQL, builds it everywhere, the migration and the bench's generator included.
+The summary and the document are tsvector columns on the article, not generated columns: a
+generated column cannot read the tags, which live in another table. So whatever changes what an
+article is found by calls index_articles() in its own transaction: saving an article
+(services.save_article, the admin's save_related once the tags are saved), renaming or deleting
+a tag. One SQL statement, INDEX_SQL, writes both everywhere, the bench's generator included.
 """
 
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-# The configuration is models.search.SEARCH_CONFIG. Title A, tags B, lead C, body D: ts_rank
-# weighs them 1.0, 0.4, 0.2 and 0.1.
-DOCUMENT_SQL = """
+# The configuration is models.search.SEARCH_CONFIG. The summary is title A, tags B and lead C, a
+# few hundred bytes kept in the row; the document adds the body as D. Relevance ranks the
+# summary (ts_rank weighs A, B, C as 1.0, 0.4, 0.2), which costs little for any number of
+# matches; ranking whole documents would read every matching body from TOAST.
+SUMMARY_SQL = """
     setweight(to_tsvector('russian', articles_article.title), 'A')
     || setweight(to_tsvector('russian', coalesce((
         SELECT string_agg(articles_tag.name, ' ')
@@ -22,9 +24,14 @@ DOCUMENT_SQL = """
         WHERE articles_taggedarticle.content_object_id = articles_article.id
     ), '')), 'B')
     || setweight(to_tsvector('russian', articles_article.lead), 'C')
+"""
+DOCUMENT_SQL = f"""{SUMMARY_SQL}
     || setweight(to_tsvector('russian', articles_article.body), 'D')
 """
-INDEX_SQL = f"UPDATE articles_article SET search_document = {DOCUMENT_SQL}"  # noqa: S608
+INDEX_SQL = (
+    f"UPDATE articles_article SET search_summary = {SUMMARY_SQL}, "  # noqa: S608
+    f"search_document = {DOCUMENT_SQL}"
+)
 
 # Words of published titles and of tags that a mistyped word may be corrected to: long enough to
 # be words, short enough for a title, letters and hyphens only.

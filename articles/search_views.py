@@ -67,29 +67,30 @@ class SearchForm(forms.Form):
 
 
 class ResultsPaginator(Paginator):
-    """Pages of found ids; counts the matches (unordered, so nothing is ranked for it) up to
-    RESULTS_MAX."""
+    """The page numbers of a search: counts the matches (unordered, so nothing is ranked for
+    it) up to RESULTS_MAX; the view fetches the page's ids itself."""
 
-    def __init__(self, ordered_ids: QuerySet, matches: QuerySet) -> None:
-        super().__init__(ordered_ids, settings.ARTICLES_PER_PAGE)
-        self.matches = matches
+    def __init__(self, matches: QuerySet) -> None:
+        super().__init__(matches, settings.ARTICLES_PER_PAGE)
 
     @cached_property
     def count(self) -> int:
-        return self.matches.order_by().values("id")[:RESULTS_MAX].count()
+        return self.object_list.order_by().values("id")[:RESULTS_MAX].count()
 
 
 def _results(request: HttpRequest, query: str, data: dict) -> dict:
     """The page of results the form asks for, as the template shows it."""
-    matches = Article.objects.published().matching(query)
+    articles = Article.objects.published().published_since(PERIOD_DAYS[data["period"]])
     if data["rubric"]:
-        matches = matches.filter(rubric=data["rubric"])
-    matches = matches.published_since(PERIOD_DAYS[data["period"]])
-    ordered = matches.newest_first() if data["sort"] == NEWEST else matches.by_relevance(query)
-    ids = ordered.values_list("id", flat=True)
-    page = page_or_404(request, ResultsPaginator(ids, matches))
+        articles = articles.filter(rubric=data["rubric"])
+    matches = articles.matching(query)
+    page = page_or_404(request, ResultsPaginator(matches))
     start = (page.number - 1) * page.paginator.per_page
-    page_ids = list(ids[start : start + page.paginator.per_page])
+    stop = start + page.paginator.per_page
+    if data["sort"] == NEWEST:
+        page_ids = list(matches.newest_first().values_list("id", flat=True)[start:stop])
+    else:
+        page_ids = articles.relevant_ids(query, start, stop)
     rows = {row.id: row for row in Article.objects.filter(id__in=page_ids).found_cards(query)}
     page.object_list = [rows[pk] for pk in page_ids if pk in rows]
     return {"page_obj": page, "results": page.object_list}

@@ -79,9 +79,9 @@ class ArticleQuerySet(ArticleSearchMixin, models.QuerySet):
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_queryset(self):
-        # The search document is as big as the text and only PostgreSQL's search reads it: left
-        # unloaded, it is never fetched with an article nor written back by its save().
-        return super().get_queryset().defer("search_document")
+        # The search columns are as big as the text and only PostgreSQL's search reads them:
+        # left unloaded, they are never fetched with an article nor written back by its save().
+        return super().get_queryset().defer("search_summary", "search_document")
 
 
 class Article(models.Model):
@@ -148,6 +148,8 @@ class Article(models.Model):
     # tags by articles/search_index.py (a generated column cannot read the tags); its GIN index
     # is made by the migration, on PostgreSQL only.
     search_document = SearchVectorField(null=True, editable=False)
+    # Title, tags and lead alone: what relevance ranks (GIN index by the migration too).
+    search_summary = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменена"), auto_now=True)
 

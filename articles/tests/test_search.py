@@ -313,3 +313,12 @@ def test_an_article_saved_in_the_admin_is_found_by_its_new_tags(client, make_use
     assert response.status_code == 302
     client.logout()
     assert found(client, q="тендер") == ["Новая статья"]
+
+
+@postgresql_only
+def test_pages_run_from_the_summary_matches_to_the_body_matches(client, make_article, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    in_titles = [make_article(title=f"Тендеры {n}", body="Текст.").title for n in range(3)]
+    in_bodies = [make_article(title=f"Разное {n}", body="О тендерах.").title for n in range(3)]
+    pages = [found(client, q="тендер", page=str(number)) for number in (1, 2, 3)]
+    assert sum(pages, []) == in_titles + in_bodies  # each part newest first (made oldest last)
