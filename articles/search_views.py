@@ -6,6 +6,7 @@ with or without the member who asked it.
 """
 
 from functools import cached_property
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -32,6 +33,10 @@ RELEVANCE, NEWEST = "", "new"
 PERIOD_DAYS = {"": None, "week": 7, "month": 30, "year": 365}
 
 
+def _rubric_choices() -> list[tuple[str, str]]:
+    return [("", _("Все рубрики")), *Rubric.objects.values_list("slug", "name")]
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Что искать"),
@@ -39,12 +44,11 @@ class SearchForm(forms.Form):
         required=False,
         error_messages={"max_length": _("Запрос длиннее %(limit_value)d символов: сократите его.")},
     )
-    rubric = forms.ModelChoiceField(
-        Rubric.objects.only("name", "slug"),
+    # The rubrics' slugs and names, read once for both the check and the select (a model
+    # choice field reads them through a server-side cursor, a round trip more on PostgreSQL).
+    rubric = forms.ChoiceField(
         label=_("Рубрика"),
-        to_field_name="slug",
         required=False,
-        empty_label=_("Все рубрики"),
         error_messages={"invalid_choice": _("Такой рубрики нет.")},
     )
     period = forms.ChoiceField(
@@ -65,6 +69,10 @@ class SearchForm(forms.Form):
         error_messages={"invalid_choice": _("Такого порядка нет.")},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rubric"].choices = _rubric_choices()
+
 
 class ResultsPaginator(Paginator):
     """The page numbers of a search: counts the matches (unordered, so nothing is ranked for
@@ -82,7 +90,7 @@ def _results(request: HttpRequest, query: str, data: dict) -> dict:
     """The page of results the form asks for, as the template shows it."""
     articles = Article.objects.published().published_since(PERIOD_DAYS[data["period"]])
     if data["rubric"]:
-        articles = articles.filter(rubric=data["rubric"])
+        articles = articles.filter(rubric__slug=data["rubric"])
     matches = articles.matching(query)
     page = page_or_404(request, ResultsPaginator(matches))
     start = (page.number - 1) * page.paginator.per_page
@@ -98,7 +106,7 @@ def _results(request: HttpRequest, query: str, data: dict) -> dict:
 
 def _filters_query(data: dict, query: str) -> str:
     """The query string of this search without its page, for the pagination's links."""
-    params = {"q": query, "rubric": data["rubric"].slug if data["rubric"] else ""}
+    params = {"q": query, "rubric": data["rubric"]}
     params |= {"period": data["period"], "sort": data["sort"]}
     return urlencode({name: value for name, value in params.items() if value})
 
