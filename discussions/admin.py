@@ -9,7 +9,7 @@ import datetime
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -21,6 +21,7 @@ from articles.caching import bump_content_generation
 from config.admin_wording import FEMININE, MASCULINE, WordedAdmin, Wording
 
 from . import services
+from .admin_queue import queue_view
 from .forms import BanForm
 from .models import Comment, ModerationLog, Report
 from .services import permissions
@@ -39,6 +40,21 @@ class HasReportsFilter(admin.SimpleListFilter):
             return queryset.filter(reports_count__gt=0)
         if self.value() == "no":
             return queryset.filter(reports_count=0)
+        return queryset
+
+
+class OpenReportFilter(admin.SimpleListFilter):
+    title = _("состояние")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("ждут решения")), ("closed", _("закрыты"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(closed_at__isnull=True)
+        if self.value() == "closed":
+            return queryset.filter(closed_at__isnull=False)
         return queryset
 
 
@@ -175,8 +191,8 @@ class CommentAdmin(DateHierarchyAdmin):
 
 @admin.register(Report)
 class ReportAdmin(WordedAdmin, admin.ModelAdmin):
-    """Members' reports, to read: a moderator acts on the comment, and deleting a report would
-    leave the comment's count of reports wrong."""
+    """Members' reports, to read; moderators decide in the queue (admin_queue.py), and
+    deleting a report would leave the comment's count of reports wrong."""
 
     wording = Wording(
         pgettext_lazy("accusative", "жалобу"),
@@ -184,10 +200,39 @@ class ReportAdmin(WordedAdmin, admin.ModelAdmin):
         pgettext_lazy("genitive plural", "жалоб"),
         FEMININE,
     )
-    list_display = ["comment", "reporter", "reason", "details", "created_at"]
-    list_filter = ["reason"]
-    list_select_related = ["comment", "reporter"]
-    readonly_fields = ["comment", "reporter", "reason", "details", "created_at"]
+    list_display = [
+        "comment",
+        "reporter",
+        "reason",
+        "details",
+        "created_at",
+        "resolution_label",
+        "closed_by",
+        "closed_at",
+    ]
+    list_filter = [OpenReportFilter, "reason", "resolution"]
+    list_select_related = ["comment", "reporter", "closed_by"]
+    readonly_fields = [
+        "comment",
+        "reporter",
+        "reason",
+        "details",
+        "created_at",
+        "resolution",
+        "closed_by",
+        "closed_at",
+    ]
+
+    def get_urls(self):
+        queue = self.admin_site.admin_view(lambda request: queue_view(request, self))
+        return [
+            path("queue/", queue, name="discussions_report_queue"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("решение"), ordering="resolution")
+    def resolution_label(self, report):
+        return report.get_resolution_display() or _("ждёт решения")
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,8 @@
+import datetime
+
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -56,3 +59,36 @@ class BanForm(forms.Form):
         required=False,
         help_text=_("Пусто: без срока."),
     )
+
+
+class QueueDecisionForm(forms.Form):
+    """A moderator's decision on one comment of the moderation queue."""
+
+    HIDE, DISMISS, BAN = "hide", "dismiss", "ban"
+
+    comment = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        choices=[
+            (HIDE, _("Скрыть")),
+            (DISMISS, _("Отклонить жалобы")),
+            (BAN, _("Запретить автору комментировать")),
+        ],
+        error_messages={
+            "required": _("Выберите решение."),
+            "invalid_choice": _("Выберите решение."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Причина (участник её увидит)"), max_length=300, required=False
+    )
+    days = forms.IntegerField(
+        label=_("На сколько дней"), min_value=1, max_value=3650, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.BAN and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Укажите причину: участник её увидит."))
+        days = data.get("days")
+        data["until"] = timezone.now() + datetime.timedelta(days=days) if days else None
+        return data

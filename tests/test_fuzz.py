@@ -295,6 +295,7 @@ TARGETS = {
             "o": ("1", "-2"),
             "p": ("1",),
             "status__exact": ("draft",),
+            "state": ("draft", "scheduled", "published"),
             "published_at__year": ("2024",),
             "published_at__month": ("2",),
             "published_at__day": ("3",),
@@ -359,6 +360,21 @@ TARGETS = {
         "/admin/articles/article/{id}/analytics/",
         {"days": ("30", "90")},
         {"id": ARTICLE},
+        users=STAFF,
+    ),
+    # the moderation queue: its pages and a decision on a comment
+    "admin moderation queue": Target(
+        "get", "/admin/discussions/report/queue/", {"page": PAGE}, users=STAFF
+    ),
+    "admin moderation decision": Target(
+        "post",
+        "/admin/discussions/report/queue/",
+        {
+            "comment": lambda s: (s["comment"].pk,),
+            "decision": ("hide", "dismiss", "ban"),
+            "reason": ("спам",),
+            "days": ("7", ""),
+        },
         users=STAFF,
     ),
     "markdown preview": Target(

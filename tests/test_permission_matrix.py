@@ -203,6 +203,12 @@ CUSTOM_VIEWS = {
         lambda client, url: client.get(reverse(url)),
     ),
     "articles_article_stats": ("articles.article", set(CONTENT)),
+    # The moderation queue: those who read reports (deciding is checked by the services).
+    "discussions_report_queue": (
+        "discussions.report",
+        MODERATING,
+        lambda client, url: client.get(reverse(url)),
+    ),
 }
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 

@@ -5,7 +5,8 @@ The data lives beside this module: `members.toml` (the members, and the phrases 
 discussions generated under synthetic articles, see `generated.py`) and `comments/<slug>.toml`,
 the comments under one hand-written article in the order they were written. Each comment has an
 `author` (a member's username) and a `body`; a reply names the `id` of the comment it answers in
-`reply_to`.
+`reply_to`; `reports` lists members' reports on it (`by`, `reason`, `details`), which the
+moderation queue shows.
 
 Comments go through the services, so counters, daily statistics and notifications stay exactly as
 real use would leave them; votes are written in bulk and the counters then recounted from the rows.
@@ -45,6 +46,8 @@ class DemoComment:
     body: str
     id: str | None = None
     reply_to: str | None = None
+    # Members' reports on it, for the moderation queue: [{by, reason, details}].
+    reports: tuple = ()
 
 
 @cache
@@ -141,6 +144,13 @@ def _discuss(article: Article, thread: tuple[DemoComment, ...], members: dict, r
         )
         if item.id:
             posted[item.id] = comment
+        for report in item.reports:
+            services.report_comment(
+                comment=comment,
+                reporter=members[report["by"]],
+                reason=report["reason"],
+                details=report.get("details", ""),
+            )
     return len(thread)
 
 

@@ -11,9 +11,12 @@ from .bookmarks import set_bookmark
 from .comments import DuplicateComment, clean_body, create_comment, edit_comment
 from .counters import recount_counters
 from .moderation import (
+    ban_and_hide,
     ban_commenter,
     delete_comment,
+    dismiss_reports,
     hide_comment,
+    hide_reported,
     report_comment,
     restore_comment,
     set_discussion_closed,
@@ -31,13 +34,16 @@ from .votes import VoteResult, cast_vote
 __all__ = [
     "DuplicateComment",
     "VoteResult",
+    "ban_and_hide",
     "ban_commenter",
     "cast_vote",
     "clean_body",
     "create_comment",
     "delete_comment",
+    "dismiss_reports",
     "edit_comment",
     "hide_comment",
+    "hide_reported",
     "mark_notifications_read",
     "permissions",
     "read_unsubscribe_token",

@@ -1,6 +1,9 @@
-"""Deleting, hiding and restoring comments, members' reports, bans and closed discussions.
+"""Deleting, hiding and restoring comments, members' reports and the queue that settles them,
+bans and closed discussions.
 
-Every change by a moderator leaves a ModerationLog row.
+Every change by a moderator leaves a ModerationLog row. A moderator's decision on a comment closes
+all its open reports in the same transaction, under the comment's row lock: of two moderators
+acting on one comment at once, the second finds nothing left to settle.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -21,6 +25,7 @@ from discussions.models import Comment, ModerationLog, Report
 from discussions.versions import bump_thread_version
 
 from .counters import count_comment, count_report
+from .notifications import notify_report_handled
 from .permissions import can_delete, require_can_ban, require_member, require_moderator
 
 if TYPE_CHECKING:
@@ -70,6 +75,27 @@ def _change_status(comment: Comment, status: str, *, allowed_from: set[str]) -> 
     return True
 
 
+def _close_reports(comment: Comment, moderator: User, resolution: str) -> list[int]:
+    """Close the comment's open reports with this decision; returns their reporters' ids.
+
+    Call it under the comment's row lock (_change_status or _lock takes it)."""
+    still_open = Report.objects.open().filter(comment=comment)
+    reporters = list(still_open.order_by("created_at").values_list("reporter_id", flat=True))
+    if reporters:
+        still_open.update(resolution=resolution, closed_at=timezone.now(), closed_by=moderator)
+    return reporters
+
+
+def _lock(comment: Comment) -> None:
+    """Take the comment's row lock and refresh its status."""
+    comment.status = (
+        Comment.objects.select_for_update(no_key=True)
+        .filter(pk=comment.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+
+
 def delete_comment(*, comment: Comment, user: User, reason: str = "") -> bool:
     """The author (any time) or a moderator deletes a comment; replies stay under a placeholder.
 
@@ -82,17 +108,64 @@ def delete_comment(*, comment: Comment, user: User, reason: str = "") -> bool:
         changed = _change_status(comment, DELETED, allowed_from={VISIBLE, HIDDEN})
         if changed and comment.author_id != user.pk:
             _log(user, ModerationLog.Action.DELETE, comment=comment, reason=reason)
+            reporters = _close_reports(comment, user, Report.Resolution.HIDDEN)
+            notify_report_handled(comment=comment, reporter_ids=reporters)
+        elif changed:  # the author took it down: nothing left for moderators to judge
+            _close_reports(comment, user, Report.Resolution.HIDDEN)
     return changed
 
 
 def hide_comment(*, comment: Comment, moderator: User, reason: str = "") -> bool:
-    """A moderator hides a visible comment from readers; returns False if it was not visible."""
+    """A moderator hides a comment from readers and closes its open reports, telling their
+    authors in the bell; returns False when it was hidden already with no report open (another
+    moderator got there first)."""
     require_moderator(moderator)
     with transaction.atomic():
         changed = _change_status(comment, HIDDEN, allowed_from={VISIBLE})
-        if changed:
+        reporters = _close_reports(comment, moderator, Report.Resolution.HIDDEN)
+        if changed or reporters:
             _log(moderator, ModerationLog.Action.HIDE, comment=comment, reason=reason)
-    return changed
+        notify_report_handled(comment=comment, reporter_ids=reporters)
+    return bool(changed or reporters)
+
+
+def hide_reported(*, comment: Comment, moderator: User, reason: str = "") -> bool:
+    """From the queue: hide a reported comment and close its reports; False when none is open
+    any more (another moderator decided first), and then nothing changes."""
+    require_moderator(moderator)
+    with transaction.atomic():
+        _lock(comment)
+        if not Report.objects.open().filter(comment=comment).exists():
+            return False
+        return hide_comment(comment=comment, moderator=moderator, reason=reason)
+
+
+def dismiss_reports(*, comment: Comment, moderator: User, reason: str = "") -> int:
+    """A moderator finds nothing wrong: the comment stays (shown again if the reports hid it)
+    and its open reports close; returns how many closed (0: another moderator was first)."""
+    require_moderator(moderator)
+    with transaction.atomic():
+        _lock(comment)
+        reporters = _close_reports(comment, moderator, Report.Resolution.DISMISSED)
+        if not reporters:
+            return 0
+        if comment.status == HIDDEN:  # open reports on a hidden comment: the reports hid it
+            _change_status(comment, VISIBLE, allowed_from={HIDDEN})
+        _log(moderator, ModerationLog.Action.DISMISS, comment=comment, reason=reason)
+    return len(reporters)
+
+
+def ban_and_hide(
+    *,
+    comment: Comment,
+    moderator: User,
+    reason: str,
+    until: datetime.datetime | None = None,
+) -> None:
+    """Bar the comment's author from commenting and hide the comment, closing its reports."""
+    with transaction.atomic():
+        ban_commenter(member=comment.author, moderator=moderator, reason=reason, until=until)
+        hide_comment(comment=comment, moderator=moderator, reason=reason)
 
 
 def restore_comment(*, comment: Comment, moderator: User, reason: str = "") -> bool:
@@ -102,6 +175,7 @@ def restore_comment(*, comment: Comment, moderator: User, reason: str = "") -> b
         changed = _change_status(comment, VISIBLE, allowed_from={HIDDEN})
         if changed:
             _log(moderator, ModerationLog.Action.RESTORE, comment=comment, reason=reason)
+            _close_reports(comment, moderator, Report.Resolution.DISMISSED)
     return changed
 
 

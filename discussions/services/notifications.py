@@ -71,6 +71,20 @@ def notify_new_comment(*, comment: Comment, send_email: bool) -> None:
     Notification.objects.bulk_create(notifications)
 
 
+def notify_report_handled(*, comment: Comment, reporter_ids: list[int]) -> None:
+    """Tell the members who reported a comment that a moderator acted on it (who did is not
+    said)."""
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=reporter_id,
+            kind=Notification.Kind.REPORT_HANDLED,
+            article_id=comment.article_id,
+            comment=comment,
+        )
+        for reporter_id in reporter_ids
+    )
+
+
 def notify_vote(*, comment: Comment, voter: User, value: int) -> None:
     """A first vote on a comment tells its author, once per voter while unread."""
     already = Notification.objects.filter(

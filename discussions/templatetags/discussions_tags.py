@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.db.models import Count
 from django.shortcuts import resolve_url
 from django.template.base import Node, NodeList, TextNode
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from discussions.forms import CommentForm
-from discussions.models import ArticleVote, Bookmark, Comment, Notification
+from discussions.models import ArticleVote, Bookmark, Comment, Notification, Report
 from discussions.reading import part_links, reader_part
 from discussions.services import permissions
 from discussions.thread import SORTS
@@ -156,3 +157,11 @@ def notifications_bell(context):
     if unread is None:
         unread = Notification.objects.filter(recipient=user).unread().count()
     return {"unread": unread, "user": user}
+
+
+@register.simple_tag
+def open_reports() -> dict:
+    """How many reports wait for a moderator, and on how many comments (the admin index)."""
+    return Report.objects.open().aggregate(
+        reports=Count("id"), comments=Count("comment", distinct=True)
+    )

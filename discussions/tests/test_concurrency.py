@@ -208,3 +208,38 @@ def test_shared_counters_lose_no_increment():
 
     assert _at_once([bump for _ in range(8)]) == []
     assert sorted(values) == list(range(1, 201))  # every worker got a value of its own
+
+
+def test_two_moderators_deciding_on_one_comment_at_once(
+    make_comment, member, other_member, moderator, make_staff
+):
+    from accounts.permissions import EDITORS
+    from discussions.models import Notification, Report
+
+    comment = make_comment()
+    services.report_comment(comment=comment, reporter=other_member, reason="spam")
+    editor = make_staff(EDITORS, username="editor")
+    # One hides while the other dismisses, twice over: one decision wins, the others find
+    # nothing left.
+    jobs = [
+        lambda: services.hide_reported(
+            comment=Comment.objects.get(pk=comment.pk), moderator=moderator
+        ),
+        lambda: services.dismiss_reports(
+            comment=Comment.objects.get(pk=comment.pk), moderator=editor
+        ),
+        lambda: services.hide_reported(
+            comment=Comment.objects.get(pk=comment.pk), moderator=editor
+        ),
+        lambda: services.dismiss_reports(
+            comment=Comment.objects.get(pk=comment.pk), moderator=moderator
+        ),
+    ]
+    assert _at_once(jobs) == []
+
+    report = Report.objects.get(comment=comment)
+    assert report.resolution in {"hidden", "dismissed"}
+    decisions = ModerationLog.objects.filter(comment=comment, action__in=["hide", "dismiss"])
+    assert decisions.count() == 1
+    handled = Notification.objects.filter(kind="report_handled", recipient=other_member).count()
+    assert handled == (1 if report.resolution == "hidden" else 0)

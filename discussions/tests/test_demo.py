@@ -79,6 +79,8 @@ def test_demo_threads_name_members_and_comments_that_exist():
                 assert authors[item.reply_to] != item.author, (slug, "a reply to oneself")
             if item.id:
                 authors[item.id] = item.author
+            for report in item.reports:
+                assert report["by"] in members and report["by"] != item.author, slug
 
 
 def test_articles_editors_wrote_get_no_demo_discussion(make_article, make_user):

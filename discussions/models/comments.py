@@ -1,3 +1,5 @@
+"""Comments and the votes on comments and articles."""
+
 import math
 
 from django.conf import settings
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
-from . import markup
+from .. import markup
 
 # Replies deeper than this stay at this depth and name whom they answer.
 MAX_DEPTH = 4
@@ -41,6 +43,32 @@ class CommentQuerySet(models.QuerySet):
             reachable |= Q(author=user)
         return self.filter(reachable).filter(
             article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
+        )
+
+    def in_moderation_queue(self):
+        """Comments with open reports, the longest waiting first, with the count of their open
+        reports, when the first came, and those reports with their authors."""
+        from .moderation import Report  # defined after Comment, which it points at
+
+        is_open = Q(reports__closed_at__isnull=True, reports__isnull=False)
+        return (
+            self.filter(pk__in=Report.objects.open().values("comment_id"))
+            .annotate(
+                open_reports=models.Count("reports", filter=is_open),
+                first_reported_at=models.Min("reports__created_at", filter=is_open),
+            )
+            .select_related("author", "article")
+            .defer("body_html", "author__bio", "article__body", "article__body_html")
+            .prefetch_related(
+                models.Prefetch(
+                    "reports",
+                    queryset=Report.objects.open()
+                    .select_related("reporter")
+                    .order_by("created_at"),
+                    to_attr="open_report_list",
+                )
+            )
+            .order_by("first_reported_at", "id")
         )
 
     def for_thread(self, article):
@@ -174,7 +202,7 @@ class Comment(models.Model):
     def thread_url(self) -> str:
         """The comment in its article's thread (the part that holds it), where the permanent
         link leads."""
-        from .reading import comment_url  # the thread renders comments: it imports this module
+        from ..reading import comment_url  # the thread renders comments: it imports this module
 
         return comment_url(self)
 
@@ -233,191 +261,3 @@ class ArticleVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value:+d} {self.article_id}"
-
-
-class Report(models.Model):
-    class Reason(models.TextChoices):
-        SPAM = "spam", _("спам или реклама")
-        RUDE = "rude", _("оскорбления")
-        OFFTOPIC = "offtopic", _("не по теме")
-        OTHER = "other", _("другое")
-
-    comment = models.ForeignKey(
-        Comment, verbose_name=_("комментарий"), on_delete=models.CASCADE, related_name="reports"
-    )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("автор жалобы"),
-        on_delete=models.CASCADE,
-        related_name="comment_reports",
-    )
-    reason = models.CharField(_("причина"), max_length=10, choices=Reason.choices)
-    details = models.CharField(_("подробности"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("подана"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("жалоба")
-        verbose_name_plural = _("жалобы")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["comment", "reporter"], name="%(app_label)s_%(class)s_one_per_reporter"
-            ),
-            models.CheckConstraint(
-                condition=Q(reason__in=["spam", "rude", "offtopic", "other"]),
-                name="%(app_label)s_%(class)s_reason_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_reason_display()}: #{self.comment_id}"
-
-
-class ModerationLog(models.Model):
-    """One moderation decision: who did what to which comment, member or article, and why."""
-
-    class Action(models.TextChoices):
-        HIDE = "hide", _("скрыт комментарий")
-        AUTO_HIDE = "auto_hide", _("скрыт по жалобам")
-        RESTORE = "restore", _("восстановлен комментарий")
-        DELETE = "delete", _("удалён комментарий")
-        BAN = "ban", _("запрет комментировать")
-        UNBAN = "unban", _("снят запрет комментировать")
-        CLOSE = "close", _("обсуждение закрыто")
-        OPEN = "open", _("обсуждение открыто")
-
-    moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("модератор"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Пусто: решение принял сайт (например, по жалобам)."),
-    )
-    action = models.CharField(_("действие"), max_length=10, choices=Action.choices)
-    comment = models.ForeignKey(
-        Comment, verbose_name=_("комментарий"), on_delete=models.SET_NULL, null=True, blank=True
-    )
-    article = models.ForeignKey(
-        Article, verbose_name=_("статья"), on_delete=models.SET_NULL, null=True, blank=True
-    )
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("участник"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="moderation_records",
-    )
-    reason = models.CharField(_("причина"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("когда"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("запись модерации")
-        verbose_name_plural = _("журнал модерации")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.get_action_display()
-
-
-class NotificationQuerySet(models.QuerySet):
-    def unread(self):
-        """Notifications not yet marked read."""
-        return self.filter(read_at__isnull=True)
-
-    def for_list(self, user):
-        """One member's notifications with everything the list shows, newest first."""
-        return (
-            self.filter(recipient=user)
-            .select_related("actor", "article", "comment")
-            .only(
-                "id",
-                "kind",
-                "value",
-                "created_at",
-                "read_at",
-                "actor__username",
-                "actor__display_name",
-                "article__title",
-                "article__slug",
-                "comment__id",
-                "comment__body_html",
-                "comment__status",
-            )
-            .order_by("-created_at", "-id")
-        )
-
-
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        REPLY = "reply", _("ответ на комментарий")
-        VOTE = "vote", _("оценка комментария")
-        ARTICLE_COMMENT = "article_comment", _("комментарий к статье")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    # Votes are anonymous to the comment's author: the actor is kept only to avoid repeats.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
-    )
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, related_name="+")
-    value = models.SmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("уведомление")
-        verbose_name_plural = _("уведомления")
-        indexes = [
-            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
-            models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["reply", "vote", "article_comment"]),
-                name="%(app_label)s_%(class)s_kind_valid",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient_id}"
-
-
-class BookmarkQuerySet(models.QuerySet):
-    def articles_of(self, user):
-        """The public articles a member saved, latest saved first, ready for cards."""
-        return (
-            Article.objects.published()
-            .filter(bookmarks__user=user)
-            .for_listing()
-            .order_by("-bookmarks__created_at", "-id")
-        )
-
-
-class Bookmark(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
-    )
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bookmarks")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = BookmarkQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("закладка")
-        verbose_name_plural = _("закладки")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "article"], name="%(app_label)s_%(class)s_one_per_article"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.article_id}"
