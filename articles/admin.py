@@ -21,6 +21,7 @@ from images.models import Image
 
 from . import caching, search_index, services
 from .admin_editor import MarkdownEditor, markdown_preview, missing_pictures_error
+from .admin_revisions import restore_view, revisions_view
 from .analytics_admin import ArticleAnalytics
 from .media_admin import PictureUploads, thumbnail
 from .models import Article, ChatBlock, Rubric, Series, Tag
@@ -183,8 +184,22 @@ class ArticleAdmin(ArticleAnalytics, PictureUploads, DateHierarchyAdmin):
 
     def get_urls(self):
         preview = self.admin_site.admin_view(lambda request: markdown_preview(request, self))
+        versions = self.admin_site.admin_view(
+            lambda request, object_id: revisions_view(request, self, object_id)
+        )
+        restore = self.admin_site.admin_view(
+            lambda request, object_id, version_id: restore_view(
+                request, self, object_id, version_id
+            )
+        )
         return [
             path("markdown-preview/", preview, name="articles_article_markdown_preview"),
+            path("<path:object_id>/revisions/", versions, name="articles_article_revisions"),
+            path(
+                "<path:object_id>/revisions/<int:version_id>/restore/",
+                restore,
+                name="articles_article_restore",
+            ),
             *super().get_urls(),
         ]
 
@@ -199,7 +214,7 @@ class ArticleAdmin(ArticleAnalytics, PictureUploads, DateHierarchyAdmin):
                 uploaded_by=request.user,
                 original_name=upload.name,
             )
-        services.save_article(article=obj)
+        services.save_article(article=obj, editor=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -234,7 +249,7 @@ class ArticleAdmin(ArticleAnalytics, PictureUploads, DateHierarchyAdmin):
 
     @admin.action(description=_("Опубликовать выбранные статьи"), permissions=["change"])
     def publish(self, request, queryset):
-        changed = services.publish(articles=queryset)
+        changed = services.publish(articles=queryset, editor=request.user)
         self.message_user(
             request,
             ngettext("Опубликована %(n)d статья.", "Опубликовано %(n)d статей.", changed)

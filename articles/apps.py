@@ -6,3 +6,6 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
     verbose_name = _("Статьи")
+
+    def ready(self):
+        from . import revisions  # noqa: F401  (registers Article with django-reversion)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import redis
+import reversion
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -19,10 +20,11 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config import cache_keys
 
-from . import counters, ranking, search_index
+from . import counters, ranking, revisions, search_index
 from .caching import bump_content_generation
 from .models import (
     Article,
@@ -267,8 +269,9 @@ def _withdraw(ids: list[int]) -> None:
     bump_content_generation()
 
 
-def publish(*, articles: Iterable[Article]) -> int:
-    """Publish drafts now (keeping a date already set); returns how many changed."""
+def publish(*, articles: Iterable[Article], editor: AbstractBaseUser | None = None) -> int:
+    """Publish drafts now (keeping a date already set), each with a revision; returns how many
+    changed."""
     now = timezone.now()
     changed = []
     with transaction.atomic():
@@ -276,7 +279,11 @@ def publish(*, articles: Iterable[Article]) -> int:
             if article.status != Article.Status.PUBLISHED:
                 article.status = Article.Status.PUBLISHED
                 article.published_at = article.published_at or now
-                article.save()
+                with reversion.create_revision(atomic=False):
+                    article.save()
+                    revisions.describe_revision(
+                        before=None, article=article, editor=editor, comment=_("Опубликована")
+                    )
                 changed.append(article.pk)
         _forget_view_targets(changed)  # views count from now, not in a minute
     return len(changed)
@@ -291,15 +298,25 @@ def unpublish(*, articles: Iterable[Article]) -> int:
     return len(ids)
 
 
-def save_article(*, article: Article) -> None:
+def save_article(
+    *, article: Article, editor: AbstractBaseUser | None = None, comment: str = ""
+) -> None:
     """Save an editor's changes and the search document they make; an article that stops being
     public (a draft again, or a publish date moved ahead) leaves the rankings and every cached
-    page at once."""
+    page at once. Every save keeps a revision (articles/revisions.py): who, when, what changed;
+    a new title, lead or text of a published article shows readers "обновлено"."""
     with transaction.atomic():
+        before = revisions.state_before_save(article)
         was_public = (
             article.pk is not None and Article.objects.published().filter(pk=article.pk).exists()
         )
-        article.save()
+        if was_public and revisions.content_changed(before, article):
+            article.content_updated_at = timezone.now()
+        with reversion.create_revision(atomic=False):
+            article.save()
+            revisions.describe_revision(
+                before=before, article=article, editor=editor, comment=comment
+            )
         search_index.index_articles(article_ids=[article.pk])
         if was_public and not article.is_public:
             _withdraw([article.pk])

@@ -206,7 +206,7 @@ def _json_ld(request: HttpRequest, article: Article, tags: list[Tag]) -> dict:
         "headline": article.title,
         "description": article.excerpt,
         "datePublished": article.published_at,
-        "dateModified": article.updated_at,
+        "dateModified": article.content_updated_at or article.published_at,
         "url": absolute(article.get_absolute_url()),
         "mainEntityOfPage": absolute(article.get_absolute_url()),
         "articleSection": article.rubric.name,

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "telegram.apps.TelegramLoginConfig",
     "taggit",
+    "reversion",
     "accounts",
     "images",
     "articles",

@@ -14,6 +14,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.permissions import EDITORS, MODERATORS
+from articles import revisions
+from articles import services as article_services
 from articles.models import Article, ChatBlock, Rubric, Series, Tag
 from config.admin_wording import WordedAdmin
 from discussions import services
@@ -148,6 +150,8 @@ def site_objects(make_user, make_article, rubric):
     Tag.objects.create(name="переговоры")
     ChatBlock.objects.create(name="Чат", url="https://t.me/example", call_to_action="Вступить")
     make_image()
+    article.title = "Как продавать поддержку после запуска"
+    article_services.save_article(article=article)  # two revisions to compare and restore
     return article
 
 
@@ -170,6 +174,12 @@ def _pages(client) -> list[str]:
         for url in model_admin.get_urls():
             if url.name and not url.pattern.converters and not url.name.endswith(STANDARD):
                 pages.append(reverse(f"admin:{url.name}"))
+    article = Article.objects.order_by("pk").first()
+    first = revisions.revisions_of(article).last()
+    pages += [
+        reverse("admin:articles_article_revisions", args=[article.pk]),
+        reverse("admin:articles_article_restore", args=[article.pk, first.pk]),
+    ]
     return list(dict.fromkeys(pages))
 
 
@@ -218,7 +228,7 @@ def test_titles_buttons_and_breadcrumbs_decline(client, make_staff, site_objects
     assert 'удалить тег "переговоры"' in delete.content.decode()
     # The article has comments, which editors may not delete: Django then needs the genitive.
     delete = client.get(reverse("admin:articles_article_delete", args=[site_objects.pk]))
-    assert "Удаление статьи 'Как продавать поддержку'" in delete.content.decode()
+    assert "Удаление статьи 'Как продавать поддержку после запуска'" in delete.content.decode()
     moderator = make_staff(MODERATORS, username="moderator")
     client.force_login(moderator)
     user = client.get(reverse("admin:accounts_user_change", args=[moderator.pk]))

@@ -203,6 +203,9 @@ CUSTOM_VIEWS = {
         lambda client, url: client.get(reverse(url)),
     ),
     "articles_article_stats": ("articles.article", set(CONTENT)),
+    # An article's revisions (its id in the address) and the page that restores one.
+    "articles_article_revisions": ("articles.article", set(CONTENT)),
+    "articles_article_restore": ("articles.article", set(CONTENT), lambda c, u: _restore(c, u)),
     # The moderation queue: those who read reports (deciding is checked by the services).
     "discussions_report_queue": (
         "discussions.report",
@@ -210,6 +213,20 @@ CUSTOM_VIEWS = {
         lambda client, url: client.get(reverse(url)),
     ),
 }
+
+
+def _restore(client, url):
+    """The restore page of the target article's first revision (an edit makes two)."""
+    from articles import revisions
+    from articles import services as article_services
+
+    article = Article.objects.get(title="Статья для проверки")
+    article.title = "Статья для проверки, исправленная"
+    article_services.save_article(article=article)
+    version = revisions.revisions_of(article).last()
+    return client.get(reverse(url, args=[article.pk, version.pk]))
+
+
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 
 

@@ -152,6 +152,11 @@ class Article(models.Model):
     search_summary = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменена"), auto_now=True)
+    # A new title, lead or text after publication (articles.services.save_article), shown to
+    # readers as "обновлено"; counters and publication changes leave it alone.
+    content_updated_at = models.DateTimeField(
+        _("текст обновлён"), null=True, blank=True, editable=False
+    )
 
     objects = ArticleManager()
 
