@@ -46,6 +46,7 @@ _RELEASE_DIRS = (
     "accounts",
     "articles",
     "discussions",
+    "images",
     "telegram",
     "templates",
     "locale",
