@@ -88,6 +88,8 @@ def roles(db):
         announcements.grant(apps, editor)
         analytics = importlib.import_module("articles.migrations.0015_editors_read_analytics")
         analytics.grant_analytics(apps, editor)
+        steering = importlib.import_module("articles.migrations.0019_editors_steer_rankings")
+        steering.grant_steering(apps, editor)
     return {group.name: group for group in Group.objects.filter(name__in=[EDITORS, MODERATORS])}
 
 

@@ -19,7 +19,7 @@ from images import services as image_services
 from images.forms import LibraryPictureField
 from images.models import Image
 
-from . import caching, search_index, services
+from . import caching, search_index, services, steering_admin  # noqa: F401 (steering_admin registers its admins)
 from .admin_editor import MarkdownEditor, markdown_preview, missing_pictures_error
 from .admin_revisions import restore_view, revisions_view
 from .analytics_admin import ArticleAnalytics

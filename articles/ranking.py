@@ -10,13 +10,22 @@ members cannot be summed into a week's). Without the discussions app, "Обсу�
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
-from .models import PERIOD_DAYS, Article, ArticleDailyStats, Period, Ranking, RankingEntry
+from .models import (
+    PERIOD_DAYS,
+    Article,
+    ArticleDailyStats,
+    Period,
+    Ranking,
+    RankingEntry,
+    Steering,
+)
 
 # Trending weights: an engaged read (30 s visible, 3/4 scrolled) adds 3 to the view it already
 # counted, so such a reader weighs four plain views; a comment says more, a vote somewhat less.
@@ -62,13 +71,40 @@ def _float(sql: str) -> str:
 
 # (ranking, its score before decay as SQL, its decay as SQL, which rows of the source it ranks)
 Orders = tuple[tuple[str, str, str, str], ...]
+# (ranking, period) -> [(place as editors count it, article id)] of the pins in force
+Pins = dict[tuple[str, str], list[tuple[int, int]]]
+# Far above any position: a block of positions moves there and back without two rows meeting.
+_SHIFT = 10_000_000
+
+
+def _steering_table(cursor: CursorWrapper, *, now: datetime.datetime) -> Pins:
+    """The editors' decisions in force (expired ones are ignored) as a temporary table of
+    factors and articles kept out of the natural order (buried and pinned ones); returns the
+    pins, which are placed after it."""
+    cursor.execute("DROP TABLE IF EXISTS ranking_steer")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE ranking_steer (ranking VARCHAR(10), period VARCHAR(5), "
+        "article_id BIGINT, factor DOUBLE PRECISION, kept_out INTEGER)"
+    )
+    pins: Pins = defaultdict(list)
+    rows = []
+    for steering in Steering.objects.active(now).order_by("position"):
+        boost = steering.kind == Steering.Kind.BOOST
+        key = (steering.ranking, steering.period)
+        rows.append((*key, steering.article_id, steering.factor if boost else 1.0, int(not boost)))
+        if steering.kind == Steering.Kind.PIN:
+            pins[key].append((steering.position, steering.article_id))
+    if rows:
+        cursor.executemany("INSERT INTO ranking_steer VALUES (%s, %s, %s, %s, %s)", rows)
+    return pins
 
 
 def _insert_ranked(
-    cursor: CursorWrapper, *, period: str, source: str, orders: Orders, params: dict
+    cursor: CursorWrapper, *, period: str, source: str, orders: Orders, params: dict, pins: Pins
 ) -> None:
     """Insert the best rows of source for each order into RankingEntry at positions 0, 1, 2...,
-    each with its rank (score x decay), its decay and its terms."""
+    each with its rank (score x decay x the editors' factor), its decay and its terms; buried
+    and pinned articles are left out, then the pinned ones put in their places."""
     limit = ALL_TIME_RANKING_SIZE if period == Period.ALL else WINDOWED_RANKING_SIZE
     order = "rank DESC, published_at DESC, id DESC"
     table = RankingEntry._meta.db_table
@@ -77,13 +113,67 @@ def _insert_ranked(
     source_terms = ", ".join(f"{term}{suffix} AS {term}" for term in TERMS)
     for ranking, score, decay, where in orders:
         cursor.execute(
-            f"INSERT INTO {table} (ranking, period, position, article_id, rank, decay, {terms}) "  # noqa: S608
+            f"INSERT INTO {table} (ranking, period, position, article_id, rank, decay, "  # noqa: S608
+            f"adjustment, pinned, {terms}) "
             f"SELECT %(ranking)s, %(period)s, ROW_NUMBER() OVER (ORDER BY {order}) - 1, id, rank, "
-            f"decay, {terms} FROM (SELECT id, published_at, {score} * {decay} AS rank, "
-            f"{decay} AS decay, {source_terms} FROM {source} WHERE {where} "
+            f"decay, adjustment, %(false)s, {terms} FROM (SELECT id, published_at, "
+            f"{score} * {decay} * COALESCE(st.factor, 1.0) AS rank, {decay} AS decay, "
+            f"COALESCE(st.factor, 1.0) AS adjustment, {source_terms} FROM {source} "
+            "LEFT JOIN ranking_steer st ON st.article_id = id AND st.ranking = %(ranking)s "
+            f"AND st.period = %(period)s WHERE ({where}) AND COALESCE(st.kept_out, 0) = 0 "
             f"ORDER BY {order} LIMIT {limit}) ranked",
-            {**params, "ranking": ranking, "period": period},
+            {**params, "ranking": ranking, "period": period, "false": False},
         )
+        for place, article_id in pins.get((ranking, period), []):
+            pin = {"ranking": ranking, "period": period, "article": article_id, "place": place}
+            _place_pin(cursor, **pin, select=(score, decay, source_terms, source), params=params)
+
+
+def _place_pin(
+    cursor: CursorWrapper,
+    *,
+    ranking: str,
+    period: str,
+    article: int,
+    place: int,
+    select: tuple[str, str, str, str],
+    params: dict,
+) -> None:
+    """Put a pinned article at its place (or at the end of a shorter list), moving the entries
+    from there one down; its terms are the period's, zero when it had none. Pins are placed from
+    the first place down, so each keeps its own."""
+    score, decay, source_terms, source = select
+    table = RankingEntry._meta.db_table
+    ours = {**params, "ranking": ranking, "period": period, "article": article}
+    cursor.execute(
+        f"SELECT COUNT(*) FROM {table} WHERE ranking = %(ranking)s AND period = %(period)s",  # noqa: S608
+        ours,
+    )
+    position = min(place - 1, cursor.fetchone()[0])
+    here = "ranking = %(ranking)s AND period = %(period)s"
+    ours["position"] = position
+    cursor.execute(
+        f"UPDATE {table} SET position = position + {_SHIFT} "  # noqa: S608
+        f"WHERE {here} AND position >= %(position)s",
+        ours,
+    )
+    cursor.execute(
+        f"UPDATE {table} SET position = position - {_SHIFT - 1} "  # noqa: S608
+        f"WHERE {here} AND position >= {_SHIFT}",
+        ours,
+    )
+    terms = ", ".join(TERMS)
+    found = ", ".join(f"COALESCE({term}, 0)" for term in TERMS)
+    cursor.execute(
+        f"INSERT INTO {table} (ranking, period, position, article_id, rank, decay, adjustment, "  # noqa: S608
+        f"pinned, {terms}) SELECT %(ranking)s, %(period)s, %(position)s, pinned_id, "
+        f"COALESCE(rank, 0), COALESCE(decay, 1.0), 1.0, %(true)s, {found} FROM "
+        f"(SELECT a.id AS pinned_id FROM {Article._meta.db_table} a "
+        f"WHERE a.id = %(article)s AND {_public_sql()}) p "
+        f"LEFT JOIN (SELECT id, {score} * {decay} AS rank, {decay} AS decay, {source_terms} "
+        f"FROM {source}) s ON s.id = p.pinned_id",
+        {**ours, "true": True},
+    )
 
 
 def _lock_rankings(cursor: CursorWrapper) -> None:
@@ -121,7 +211,7 @@ def _discussed_sql(suffix: str, *, decayed: bool) -> tuple[str, str]:
     return score, f"1.0 / POWER({hours} + {AGE_OFFSET_HOURS}, {DISCUSSION_GRAVITY})"
 
 
-def _rank_windows(cursor: CursorWrapper, *, since: dict, params: dict) -> None:
+def _rank_windows(cursor: CursorWrapper, *, since: dict, params: dict, pins: Pins) -> None:
     """Both rankings for the day, the week and the month, from one sum of the month's statistics
     and one pass over the month's comments."""
     columns = (("views", "views"), ("engaged_reads", "engaged_reads"))
@@ -166,12 +256,14 @@ def _rank_windows(cursor: CursorWrapper, *, since: dict, params: dict) -> None:
             (Ranking.TRENDING, engagement, gravity, f"in_{p} = 1"),
             (Ranking.DISCUSSED, discussed, discussed_decay, f"participants_{p} > 0"),
         )
-        _insert_ranked(cursor, period=p, source="ranking_window", orders=orders, params=params)
+        _insert_ranked(
+            cursor, period=p, source="ranking_window", orders=orders, params=params, pins=pins
+        )
     cursor.execute("DROP TABLE ranking_window")
     cursor.execute("DROP TABLE ranking_talk")
 
 
-def _rank_all_time(cursor: CursorWrapper, *, params: dict) -> None:
+def _rank_all_time(cursor: CursorWrapper, *, params: dict, pins: Pins) -> None:
     """Both all-time rankings, from the articles' own counters and one pass over the comments."""
     _discussion_table(
         cursor, name="ranking_talk_all", windows={"all": None}, since=None, params=params
@@ -192,7 +284,9 @@ def _rank_all_time(cursor: CursorWrapper, *, params: dict) -> None:
         (Ranking.TRENDING, engagement, "1.0", "1 = 1"),
         (Ranking.DISCUSSED, discussed, decay, "participants > 0"),
     )
-    _insert_ranked(cursor, period=Period.ALL, source="ranking_all", orders=orders, params=params)
+    _insert_ranked(
+        cursor, period=Period.ALL, source="ranking_all", orders=orders, params=params, pins=pins
+    )
     cursor.execute("DROP TABLE ranking_all")
     cursor.execute("DROP TABLE ranking_talk_all")
 
@@ -227,6 +321,10 @@ def rebuild_rankings() -> None:
     decay 1 / (hours since the period's last comment + 2) ^ 0.8; "all time" undecayed.
     Ties go to the newer article, then the higher id, so the order is always the same.
 
+    Then the editors' decisions in force (articles.steering): a boosted article's rank is
+    multiplied by its factor, buried and pinned ones leave the natural order, and each pinned
+    one is put at its place. Expired decisions are simply not read.
+
     The daily statistics and the comments of the last month are each read once for all three
     windows into temporary tables; each ranking is then one INSERT ... SELECT of its best rows.
     """
@@ -242,8 +340,10 @@ def rebuild_rankings() -> None:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
         RankingEntry.objects.all().delete()
-        _rank_windows(cursor, since=since, params=params)
-        _rank_all_time(cursor, params=params)
+        pins = _steering_table(cursor, now=now)
+        _rank_windows(cursor, since=since, params=params, pins=pins)
+        _rank_all_time(cursor, params=params, pins=pins)
+        cursor.execute("DROP TABLE ranking_steer")
 
 
 def withdraw(article_ids: Iterable[int]) -> None:

@@ -377,6 +377,26 @@ TARGETS = {
         },
         users=STAFF,
     ),
+    # steering the rankings: the decision form and "Почему в тренде"
+    "admin steering form": Target(
+        "post",
+        "/admin/articles/steering/add/",
+        {
+            "ranking": ("trending", "discussed"),
+            "period": ("week", "all"),
+            "article": ARTICLE,
+            "kind": ("pin", "boost", "bury"),
+            "position": ("1",),
+            "factor": ("1.5",),
+            "until_0": ("01.01.2099",),
+            "until_1": ("12:00",),
+            "reason": ("Выбор редакции",),
+        },
+        users=STAFF,
+    ),
+    "admin why trending": Target(
+        "get", "/admin/articles/steering/explain/", {"period": ("day", "all")}, users=STAFF
+    ),
     "markdown preview": Target(
         "post",
         "/admin/articles/article/markdown-preview/",

@@ -7,6 +7,7 @@ staff are sent to the login (302); staff get 200 where their role allows it and 
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +17,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import EDITORS, MODERATORS
@@ -48,6 +50,10 @@ ACCESS = {
     "images.image": CONTENT,  # the media library
     # Announcements are switched on or off, never deleted: a deleted one would be sent again.
     "telegram.announcement": {"editor": {V, A, C}, "superuser": {V, A, C}},
+    # Editors steer the rankings: decisions are made and ended, never edited or deleted; the
+    # audit log is read only.
+    "articles.steering": {"editor": {V, A}, "superuser": {V, A}},
+    "articles.steeringlog": {"editor": {V}, "superuser": {V}},
     # Comments are moderated, never added or deleted in the admin; reports and the log are read.
     "discussions.comment": {"moderator": {V, C}, "editor": {V, C}, "superuser": {V, C}},
     "discussions.report": READ_BY_MODERATORS,
@@ -90,6 +96,26 @@ def _image(world):
     return make_image(uploaded_by=world.users["editor"])
 
 
+def _steering(world):
+    from articles.steering import steer
+
+    return steer(
+        editor=world.users["editor"],
+        ranking="trending",
+        period="week",
+        article=_article(world),
+        kind="bury",
+        until=timezone.now() + timedelta(days=1),
+        reason="Проверка",
+    )
+
+
+def _steering_log(world):
+    from articles.models import SteeringLog
+
+    return SteeringLog.objects.get(steering=_steering(world))
+
+
 def _email(world):
     user = _user(world)
     return EmailAddress.objects.create(user=user, email="target@example.com", primary=True)
@@ -111,6 +137,8 @@ TARGETS = {
         user=_user(world), provider="telegram", uid="4242"
     ),
     "telegram.announcement": lambda world: Announcement.objects.create(article=_article(world)),
+    "articles.steering": _steering,
+    "articles.steeringlog": _steering_log,
     "discussions.comment": _comment,
     "discussions.report": _report,
     "discussions.moderationlog": lambda world: ModerationLog.objects.create(
@@ -168,6 +196,12 @@ ACTIONS = {
     ("articles.article", "unpublish"): Action(
         CONTENT.keys(), _article, lambda article: article.status == Article.Status.DRAFT
     ),
+    ("articles.steering", "end_steerings"): Action(
+        {"editor", "superuser"},
+        _steering,
+        lambda steering: steering.ended_at is not None,
+        {"apply": "1", "reason": "Снято при проверке"},
+    ),
     ("discussions.comment", "hide"): Action(
         MODERATING, _comment, lambda comment: comment.status == Comment.Status.HIDDEN
     ),
@@ -210,6 +244,12 @@ CUSTOM_VIEWS = {
     "discussions_report_queue": (
         "discussions.report",
         MODERATING,
+        lambda client, url: client.get(reverse(url)),
+    ),
+    # "Почему в тренде": the rankings' terms, for those who steer them.
+    "articles_steering_explain": (
+        "articles.steering",
+        {"editor", "superuser"},
         lambda client, url: client.get(reverse(url)),
     ),
 }

@@ -20,6 +20,7 @@ from .rankings import (
 from .search import SearchTerm
 from .site import ChatBlock, Counter, FlushedBatch
 from .stats import ArticleDailyStats, ArticleReferrerDaily, ReferrerKind
+from .steering import Steering, SteeringLog, SteeringQuerySet
 
 __all__ = [
     "ANALYTICS_PERIODS",
@@ -44,6 +45,9 @@ __all__ = [
     "SearchTerm",
     "Series",
     "SiteDailyStats",
+    "Steering",
+    "SteeringLog",
+    "SteeringQuerySet",
     "Tag",
     "TaggedArticle",
     "transliterated_slug",

@@ -30,6 +30,13 @@ SIDEBAR_LINK_FIELDS = (
 ).split()
 
 
+# What "Почему в тренде" shows of an entry.
+TERM_FIELDS = (
+    "ranking period position article rank decay adjustment pinned views engaged_reads comments "
+    "votes participants replies"
+).split()
+
+
 class RankingEntryQuerySet(models.QuerySet):
     def of(self, ranking: str, period: str):
         """One ranking for one period, best first."""
@@ -39,6 +46,14 @@ class RankingEntryQuerySet(models.QuerySet):
         """The ids of the articles at positions start to stop - 1, best first."""
         positions = self.filter(position__gte=start, position__lt=stop)
         return list(positions.values_list("article_id", flat=True))
+
+    def explained(self, size: int):
+        """The first `size` places with their articles' titles, for "Почему в тренде"."""
+        return (
+            self.filter(position__lt=size)
+            .select_related("article")
+            .only(*TERM_FIELDS, "article__title", "article__slug")
+        )
 
     def top_public(self, size: int):
         """The first `size` places whose articles are public now, with what a sidebar link shows:
@@ -76,6 +91,10 @@ class RankingEntry(models.Model):
     votes = models.IntegerField(default=0, db_default=0)
     participants = models.IntegerField(default=0, db_default=0)
     replies = models.IntegerField(default=0, db_default=0)
+    # The editors' say (articles.steering): the factor the rank was multiplied by, and whether
+    # the entry stands at its place because it is pinned there.
+    adjustment = models.FloatField(default=1.0, db_default=1.0)
+    pinned = models.BooleanField(default=False, db_default=False)
 
     objects = RankingEntryQuerySet.as_manager()
 
@@ -91,3 +110,13 @@ class RankingEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ranking}/{self.period} #{self.position}"
+
+    @property
+    def score(self) -> float:
+        """The period's figures weighed, before the decay and the editors' factor."""
+        return self.rank / (self.decay * self.adjustment) if self.decay else 0.0
+
+    @property
+    def decay_divisor(self) -> float | None:
+        """What the score was divided by for its age (None: not at all)."""
+        return 1 / self.decay if self.decay and self.decay != 1.0 else None

@@ -22,13 +22,17 @@ from articles.models import (
     ArticleDailyStats,
     ArticleReferrerDaily,
     ChatBlock,
+    Period,
+    Ranking,
     ReferrerKind,
     Rubric,
     Series,
+    Steering,
 )
 from articles.ranking import rebuild_rankings
 from articles.rollups import rebuild_analytics
 from articles.search_index import index_articles, refresh_search_terms
+from articles.steering import steer
 
 User = get_user_model()
 
@@ -101,6 +105,7 @@ class Command(BaseCommand):
             ChatBlock.objects.get_or_create(pk=1, defaults=demo.site()["chat"])
             created = load_articles(rubrics=rubrics, series=series, authors=authors)
             ensure_demo_accounts()
+            ensure_demo_decision()
         total = len(demo.articles())
         self.stdout.write(f"Hand-written articles: {created} of {total} added.")
         if options["articles"] is not None:
@@ -277,6 +282,25 @@ def referrers(*, slug: str, stats: list) -> list:
                     )
                 )
     return rows
+
+
+def ensure_demo_decision() -> None:
+    """Once: the demo editor boosts the oldest article in this week's "Сейчас в тренде", so
+    "Почему в тренде" and the decisions' list show one (it expires in a month)."""
+    editor = User.objects.filter(username="editor").first()
+    article = Article.objects.published().order_by("published_at", "id").first()
+    if Steering.objects.exists() or editor is None or article is None:
+        return
+    steer(
+        editor=editor,
+        ranking=Ranking.TRENDING,
+        period=Period.WEEK,
+        article=article,
+        kind=Steering.Kind.BOOST,
+        factor=2.0,
+        until=timezone.now() + datetime.timedelta(days=30),
+        reason="Демо: старая статья снова актуальна, редакция поднимает её вдвое.",
+    )
 
 
 def ensure_demo_accounts() -> None:
