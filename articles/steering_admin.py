@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -92,7 +93,7 @@ class SteeringAdmin(WordedAdmin, admin.ModelAdmin):
     def state(self, obj: Steering) -> str:
         if obj.ended_at and obj.ended_by_id:
             return _("снято досрочно")
-        if obj.ended_at or obj.until <= steering.timezone.now():
+        if obj.ended_at or obj.until <= timezone.now():
             return _("истекло")
         return _("действует")
 
