@@ -23,6 +23,14 @@ from .models import Article, Period, Ranking, RankingEntry, Steering, SteeringLo
 EXPLAINED_PLACES = 20
 
 
+class ArticleAutocomplete(AutocompleteSelect):
+    """The admin's article search; a value that is no article id is shown as nothing chosen
+    (the widget would look it up as an id and fail), and the field says it is wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
 class SteeringForm(forms.Form):
     """An editor's decision; the service checks it against the others (steering.steer)."""
 
@@ -53,7 +61,7 @@ class SteeringForm(forms.Form):
         self.fields["article"] = forms.ModelChoiceField(
             label=_("Статья"),
             queryset=Article.objects.published(),
-            widget=AutocompleteSelect(Steering._meta.get_field("article"), admin_site),
+            widget=ArticleAutocomplete(Steering._meta.get_field("article"), admin_site),
         )
         self.order_fields(["ranking", "period", "article"])
 
