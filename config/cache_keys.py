@@ -81,8 +81,8 @@ def content_generation() -> str:
 
 def takedown_channel() -> str:
     """Not a key: the Redis channel each takedown is announced on, after the generation was
-    replaced, so every worker drops its own copies of pages (articles.caching.LocalCopies). Named
-    by the deployment's prefix and the Redis database, shared by all releases."""
+    replaced, so every worker drops its own copies of pages (articles.local_copies.LocalCopies).
+    Named by the deployment's prefix and the Redis database, shared by all releases."""
     database = urlsplit(settings.REDIS_URL).path.strip("/") or "0"
     return f"{settings.CACHE_PREFIX}:{database}:takedowns"
 

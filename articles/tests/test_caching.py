@@ -172,11 +172,11 @@ def test_article_page_fragments_are_reused_until_the_article_changes(client, mak
 def redis_cache(settings, redis_client, monkeypatch):
     """The page cache on Redis, as in production: keys can be counted there, and each worker
     keeps copies of its hot pages (this one with a fresh subscription, trusted for the test)."""
-    from articles import caching
+    from articles import caching, local_copies
 
     settings.REDIS_URL = redis_client.url
     monkeypatch.setattr(caching, "local_copies", caching.LocalCopies())
-    monkeypatch.setattr(caching, "LIVE_SECONDS", 60)
+    monkeypatch.setattr(local_copies, "LIVE_SECONDS", 60)
     settings.CACHES = {
         "default": {
             "BACKEND": "config.cache.RedisCache",
