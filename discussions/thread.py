@@ -334,13 +334,18 @@ class Footer:
             f'<button class="vote__down" disabled aria-label="{down}"></button>'
         )
         if not self.member:
-            # Votes and reply are one link to log in and come back to the comment; the page
-            # says once what it does (#thread-login).
-            back = resolve_url(settings.LOGIN_URL) + "?next=" + _url_pattern("discussions:comment")
+            # Votes are a link to log in and come back to the comment, the reply one to log in
+            # and come back to its reply form; the page says once what they do (#thread-login).
+            login = resolve_url(settings.LOGIN_URL) + "?next="
+            rate = _label(gettext("Оценить"))
             self.login = (
-                f'<a class="comment__login" href="{back}" aria-describedby="thread-login">'
-                '<i class="vote__up"></i>%(score)s<i class="vote__down"></i>'
-                f"<span>{reply}</span></a>"
+                f'<a class="comment__login" href="{login}{_url_pattern("discussions:comment")}"'
+                ' aria-describedby="thread-login">'
+                f'<span class="visually-hidden">{rate}</span>'
+                '<i class="vote__up"></i>%(score)s<i class="vote__down"></i></a>'
+                f'<a class="comment__login comment__login-reply"'
+                f' href="{login}{_url_pattern("discussions:comment_reply")}"'
+                f' aria-describedby="thread-login"><span>{reply}</span></a>'
             )
             return
         self._member_controls(up, down, reply)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/<int:pk>/discussion/", views.article_discussion, name="article_discussion"),
     path("articles/<int:pk>/thread/", views.thread_part, name="thread_part"),
     path("comments/<int:pk>/", views.comment, name="comment"),
+    path("comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/vote/", views.comment_vote, name="comment_vote"),

@@ -134,6 +134,15 @@ def thread_part(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@members_only()
+@require_GET
+def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Ответить" for a reader who was not logged in: after logging in, the reply form for this
+    comment on the article's page."""
+    comment = _comment_or_404(request, pk)
+    return redirect(f"{comment.article.get_absolute_url()}?reply={comment.pk}#comment-form")
+
+
 def _reply_parent(pk: int | None) -> Comment | None:
     """The comment a reply answers, under a public article only: the refusal page names whom the
     reply was for."""

@@ -158,8 +158,15 @@ TARGETS = {
     "rss": Target("get", "/rss/"),
     "atom": Target("get", "/atom/"),
     "sitemap": Target("get", "/sitemap.xml", {"p": PAGE}),
+    "sitemap section": Target(
+        "get",
+        "/sitemap-{kind}-{number}.xml",
+        {},
+        {"kind": ("articles", "tags", "authors", "nothing"), "number": ("0", "1")},
+    ),
     "robots": Target("get", "/robots.txt"),
     "permalink": Target("get", "/comments/{id}/", {}, {"id": COMMENTS}),
+    "reply link": Target("get", "/comments/{id}/reply/", {}, {"id": COMMENTS}),
     "edit form": Target("get", "/comments/{id}/edit/", {}, {"id": COMMENTS}),
     "report form": Target("get", "/comments/{id}/report/", {}, {"id": COMMENTS}),
     "bookmarks": Target("get", "/bookmarks/", {"page": PAGE}),
@@ -182,7 +189,7 @@ TARGETS = {
     "telegram connections": Target(
         "post", "/accounts/3rdparty/", {"account": ("1", "x")}, users=("member",)
     ),
-    "signup form": Target("get", "/accounts/signup/", {"next": ("/",)}),
+    "signup form": Target("get", "/accounts/signup/", {"next": ("/", "/articles/x/")}),
     "confirm email": Target("get", "/accounts/confirm-email/{key}/", {}, {"key": ("abc",)}),
     "reset from key": Target("get", "/accounts/password/reset/key/{key}/", {}, {"key": ("1-a",)}),
     # forms

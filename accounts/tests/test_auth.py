@@ -120,7 +120,7 @@ def test_login_ignores_next_to_another_site(client, make_member):
 def test_header_login_link_carries_the_current_page(client, db):
     html = client.get("/?page=1").content.decode()
     assert f'href="{reverse("account_login")}?next=/%3Fpage%3D1"' in html
-    assert f'href="{reverse("account_signup")}"' in html and "Регистрация" in html
+    assert f'href="{reverse("account_signup")}?next=/%3Fpage%3D1"' in html and "Регистрация" in html
 
 
 def test_logout_needs_post(client, make_user):
@@ -240,3 +240,50 @@ def test_admin_login_refuses_members_who_are_not_staff(client, make_member):
     assert client.get(reverse("admin:login")).status_code == 403
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+def _signup_from(client, next_url):
+    page = client.get(reverse("account_signup"), {"next": next_url})
+    assert 'name="next"' in page.content.decode()  # carried in the form
+    return client.post(
+        reverse("account_signup"),
+        {
+            "email": "olga@example.com",
+            "username": "olga",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "website": "",
+            "next": next_url,
+        },
+    )
+
+
+def _confirmation_link(message) -> str:
+    return re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", message.body).group(1)
+
+
+def test_signup_from_an_article_comes_back_to_it_after_confirming(client, db):
+    article_path = "/articles/kak-prodavat/"
+    assert _signup_from(client, article_path).status_code == 302
+    link = _confirmation_link(mail.outbox[0])
+    # the letter may be opened in another browser: the link itself carries the way back
+    other = type(client)()
+    page = other.get(link)
+    assert page.status_code == 200
+    response = other.post(link.split("?")[0], {"next": page.context["redirect_field_value"]})
+    assert response.status_code == 302
+    login = response["Location"]
+    assert login.startswith(reverse("account_login"))
+    response = other.post(login, {"login": "olga", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == article_path
+    assert _logged_in_id(other) == str(User.objects.get(username="olga").pk)
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]
+)
+def test_signup_next_to_another_site_is_not_carried(client, db, next_url):
+    _signup_from(client, next_url)
+    assert "?next=" not in _confirmation_link(mail.outbox[0])
+    assert "evil" not in mail.outbox[0].body

@@ -196,3 +196,44 @@ def test_a_long_discussion_comes_in_parts(live_server, page, article, member, mo
     assert page.locator("[data-more]").is_visible()  # and the way back to the start
     assert page.get_by_role("link", name="К началу обсуждения").is_visible()
     assert errors == []
+
+
+def test_phone_reader_reaches_the_sidebar_replies_after_logging_in_and_sees_the_bell(
+    live_server, browser, make_article, article, member, other_member
+):
+    """At 390 px: the jump link near the top leads past the cards to the sidebar, "Ответить"
+    through the login opens the reply form under that comment, the bell's panel fits."""
+    for n in range(8):
+        make_article(title=f"Статья для ленты {n}")
+    comment = services.create_comment(article=article, author=member, body="Вопрос к залу")
+    other_member.set_password(PASSWORD)
+    other_member.save()
+    other_member.emailaddress_set.create(email=other_member.email, verified=True, primary=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    url = live_server.url
+
+    page.goto(url + "/")
+    jump = page.locator(".jump-link")
+    assert jump.is_visible() and jump.bounding_box()["y"] < 844
+    assert page.locator(".sidebar").bounding_box()["y"] > 844  # after all the cards
+    jump.click()
+    page.wait_for_url(re.compile("#sidebar$"))
+    assert 0 <= page.locator(".sidebar").bounding_box()["y"] < 844
+
+    page.goto(url + article.get_absolute_url())
+    page.locator(f"#comment-{comment.pk} .comment__login-reply").click()
+    page.fill("[name=login]", other_member.username)
+    page.fill("[name=password]", PASSWORD)
+    page.locator("main form [type=submit]").click()
+    page.wait_for_url(re.compile(rf"\?reply={comment.pk}"))
+    form = page.locator(f"#comment-{comment.pk} #comment-form")
+    form.wait_for()  # moved under the comment it answers
+    assert form.locator("[data-reply-note]").is_visible()
+
+    page.locator("[data-bell-button]").click()
+    panel = page.locator("[data-bell-panel]")
+    panel.wait_for()
+    box = panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    context.close()

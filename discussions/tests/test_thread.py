@@ -257,3 +257,29 @@ def test_a_comments_header_is_one_line_of_words_the_script_can_read(
     # Past the deepest level a reply says whom it answers.
     assert '</a> <a class="comment__reply-to" href="#comment-' in header(chain[-1])
     assert all("\n" not in header(comment) for comment in chain)
+
+
+def test_reply_after_logging_in_opens_the_form_for_that_comment(
+    client, make_comment, page, other_member
+):
+    comment = make_comment()
+    html = _comment_html(client.get(page).content.decode(), comment)
+    reply = reverse("discussions:comment_reply", args=[comment.pk])
+    login = reverse("account_login") + "?next=" + reply
+    assert f'href="{login}"' in html and "Ответить" in html
+    # a reader who follows it directly is sent to log in and back to it as well
+    assert client.get(reply)["Location"] == reverse("account_login") + "?next=" + reply.replace(
+        "/", "%2F"
+    )
+
+    client.force_login(other_member)
+    response = client.get(reply)
+    assert response["Location"] == f"{page}?reply={comment.pk}#comment-form"
+    form = client.get(response["Location"]).content.decode()
+    assert f'name="parent" value="{comment.pk}"' in form
+    assert f'href="#comment-{comment.pk}"' in form  # "Ответ для @..." names the comment
+
+
+def test_reply_link_to_a_missing_comment_is_404(client, other_member):
+    client.force_login(other_member)
+    assert client.get(reverse("discussions:comment_reply", args=[999999])).status_code == 404

@@ -124,6 +124,13 @@
     return true;
   }
 
+  // ?reply=<pk> (a reply link followed after logging in): the form opens under that comment.
+  if (commentForm && commentForm.querySelector("[name=parent]").value) {
+    var answered = document.getElementById("comment-" + commentForm.querySelector("[name=parent]").value);
+    var replyLink = answered && answered.querySelector("[data-reply]");
+    if (replyLink) startReply(replyLink);
+  }
+
   function depthOf(node) {
     return Number(node.getAttribute("data-depth"));
   }
