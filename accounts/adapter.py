@@ -2,24 +2,13 @@ from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
-from django.http import HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from config.client import client_ip
-from config.http import login_url
+from config.http import login_url, same_site_next
 
 # Words taken by the site's own addresses under /users/.
 RESERVED_USERNAMES = {"settings"}
-
-
-def same_site_next(request: HttpRequest) -> str | None:
-    """The `next` the sign-up form carried, when it is a path of this site (never another host,
-    `//host` or a scheme: no open redirect)."""
-    value = request.POST.get("next") or request.GET.get("next") or ""
-    if value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts=None):
-        return value
-    return None
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -65,6 +65,9 @@ class ProfileForm(forms.Form):
     notify_article_comments = forms.BooleanField(
         label=_("Письма о новых комментариях к моим статьям"), required=False
     )
+    notify_followed_articles = forms.BooleanField(
+        label=_("Письма о новых статьях авторов, на которых я подписан"), required=False
+    )
 
     def clean_display_name(self) -> str:
         return self.cleaned_data["display_name"].strip()

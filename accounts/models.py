@@ -23,6 +23,9 @@ class User(AbstractUser):
     notify_article_comments = models.BooleanField(
         _("письма о новых комментариях к моим статьям"), default=True
     )
+    notify_followed_articles = models.BooleanField(
+        _("письма о новых статьях авторов, на которых я подписан"), default=False
+    )
     commenting_banned_reason = models.CharField(
         _("причина запрета комментировать"), max_length=300, blank=True
     )

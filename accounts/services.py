@@ -11,6 +11,7 @@ def update_profile(
     bio: str,
     notify_replies: bool,
     notify_article_comments: bool,
+    notify_followed_articles: bool,
     avatar: UploadedFile | None = None,
     remove_avatar: bool = False,
 ) -> User:
@@ -21,7 +22,14 @@ def update_profile(
     user.bio = bio
     user.notify_replies = notify_replies
     user.notify_article_comments = notify_article_comments
-    fields = ["display_name", "bio", "notify_replies", "notify_article_comments"]
+    user.notify_followed_articles = notify_followed_articles
+    fields = [
+        "display_name",
+        "bio",
+        "notify_replies",
+        "notify_article_comments",
+        "notify_followed_articles",
+    ]
     if avatar is not None:
         user.avatar.save(avatar.name, avatar, save=False)
         fields.append("avatar")

@@ -39,7 +39,13 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     )
 
 
-PREFERENCES = ("display_name", "bio", "notify_replies", "notify_article_comments")
+PREFERENCES = (
+    "display_name",
+    "bio",
+    "notify_replies",
+    "notify_article_comments",
+    "notify_followed_articles",
+)
 
 
 def _save_profile(user: User, data: dict[str, Any]) -> None:

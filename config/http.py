@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -49,6 +50,15 @@ def wants_json(request: HttpRequest) -> bool:
         "application/json" in request.headers.get("Accept", "")
         or request.headers.get("X-Requested-With") == "XMLHttpRequest"
     )
+
+
+def same_site_next(request: HttpRequest) -> str | None:
+    """The `next` the form or the address carried, when it is a path of this site (never another
+    host, `//host` or a scheme: no open redirect)."""
+    value = request.POST.get("next") or request.GET.get("next") or ""
+    if value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts=None):
+        return value
+    return None
 
 
 def login_url(next_url: str) -> str:

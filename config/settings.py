@@ -327,8 +327,13 @@ COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=5000)
 COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
 COMMENT_DUPLICATE_SECONDS = 10
 COMMENT_HIDE_AFTER_REPORTS = env.int("COMMENT_HIDE_AFTER_REPORTS", default=3)
-RATE_LIMITS = {"comment": "5/60", "vote": "60/60", "report": "10/3600"}
-RATE_LIMITS_NEW_ACCOUNT = {"comment": "2/60", "vote": "20/60", "report": "3/3600"}
+RATE_LIMITS = {"comment": "5/60", "vote": "60/60", "report": "10/3600", "follow": "30/60"}
+RATE_LIMITS_NEW_ACCOUNT = {
+    "comment": "2/60",
+    "vote": "20/60",
+    "report": "3/3600",
+    "follow": "10/60",
+}
 NEW_ACCOUNT_AGE = datetime.timedelta(days=1)
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 # The admin's live Markdown preview, per editor (staff are limited here: it renders on each call).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import follow_views, views
 
 app_name = "discussions"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("comments/<int:pk>/report/", views.comment_report, name="comment_report"),
     path("comments/<int:pk>/moderate/", views.comment_moderate, name="comment_moderate"),
     path("bookmarks/", views.bookmarks, name="bookmarks"),
+    path("follows/<slug:kind>/<int:pk>/", follow_views.follow, name="follow"),
+    path("feed/", follow_views.feed, name="feed"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),

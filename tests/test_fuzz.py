@@ -170,6 +170,7 @@ TARGETS = {
     "edit form": Target("get", "/comments/{id}/edit/", {}, {"id": COMMENTS}),
     "report form": Target("get", "/comments/{id}/report/", {}, {"id": COMMENTS}),
     "bookmarks": Target("get", "/bookmarks/", {"page": PAGE}),
+    "feed": Target("get", "/feed/", {"page": PAGE}),
     "notifications": Target("get", "/notifications/", {"page": PAGE, "panel": ("1",)}),
     "notification": Target("get", "/notifications/{id}/", {}, {"id": lambda s: (s["note"].pk,)}),
     "unsubscribe form": Target(
@@ -214,6 +215,12 @@ TARGETS = {
         {"id": COMMENTS},
     ),
     "bookmark": Target("post", "/articles/{id}/bookmark/", {"saved": ("1", "0")}, {"id": ARTICLE}),
+    "follow": Target(
+        "post",
+        "/follows/{kind}/{id}/",
+        {"following": ("1", "0"), "next": ("/users/settings/", "//evil.example/")},
+        {"kind": ("rubric", "tag", "author"), "id": lambda s: (s["article"].rubric_id,)},
+    ),
     "moderate": Target(
         "post",
         "/comments/{id}/moderate/",

@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from articles import demo as article_demo
-from articles.models import Article
+from articles.models import Article, Rubric
 from articles.services import add_daily_stats
 
 from .. import services
@@ -191,4 +191,16 @@ def load_demo_discussions() -> dict[str, int]:
         totals["articles"] += 1
     if totals["votes"]:
         services.recount_counters()
+    _demo_follows(authors)
     return totals
+
+
+def _demo_follows(authors: list[str]) -> None:
+    """The demo member follows the first rubric and the first demo author, so "Моя лента" has
+    something to show; following again changes nothing."""
+    member = get_user_model().objects.filter(username="member").first()
+    author = get_user_model().objects.filter(username__in=authors[:1]).first()
+    rubric = Rubric.objects.first()
+    for target in (rubric, author):
+        if member is not None and target is not None:
+            services.set_follow(member=member, target=target, following=True)

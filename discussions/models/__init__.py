@@ -1,5 +1,5 @@
 """The discussions' models by concern: comments and votes, moderation (reports and the log),
-notifications and bookmarks; every name is importable from discussions.models."""
+notifications and bookmarks, follows; every name is importable from discussions.models."""
 
 from .comments import (
     MAX_DEPTH,
@@ -9,17 +9,22 @@ from .comments import (
     CommentVote,
     wilson_lower_bound,
 )
+from .follows import TARGETS, Follow, FollowersNotified, FollowQuerySet
 from .moderation import ModerationLog, Report, ReportQuerySet
 from .notifications import Bookmark, BookmarkQuerySet, Notification, NotificationQuerySet
 
 __all__ = [
     "MAX_DEPTH",
+    "TARGETS",
     "ArticleVote",
     "Bookmark",
     "BookmarkQuerySet",
     "Comment",
     "CommentQuerySet",
     "CommentVote",
+    "Follow",
+    "FollowQuerySet",
+    "FollowersNotified",
     "ModerationLog",
     "Notification",
     "NotificationQuerySet",

@@ -44,6 +44,7 @@ class Notification(models.Model):
         VOTE = "vote", _("оценка комментария")
         ARTICLE_COMMENT = "article_comment", _("комментарий к статье")
         REPORT_HANDLED = "report_handled", _("жалоба рассмотрена")
+        NEW_ARTICLE = "new_article", _("новая статья автора")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -70,9 +71,17 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["reply", "vote", "article_comment", "report_handled"]),
+                condition=Q(
+                    kind__in=["reply", "vote", "article_comment", "report_handled", "new_article"]
+                ),
                 name="%(app_label)s_%(class)s_kind_valid",
-            )
+            ),
+            # A member hears of an author's new article once, however often the job runs.
+            models.UniqueConstraint(
+                fields=["recipient", "article"],
+                condition=Q(kind="new_article"),
+                name="%(app_label)s_%(class)s_one_per_new_article",
+            ),
         ]
 
     def __str__(self) -> str:

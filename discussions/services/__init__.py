@@ -1,5 +1,5 @@
 """Writes of the discussions app, by concern: comments, votes, moderation, notifications,
-bookmarks, counters; who may do what is permissions.py.
+bookmarks, follows, counters; who may do what is permissions.py.
 
 Every service checks permissions itself (PermissionDenied) and validates its input
 (ValidationError), so views, the admin and scripts share one set of rules; callers read
@@ -10,6 +10,7 @@ from . import permissions
 from .bookmarks import set_bookmark
 from .comments import DuplicateComment, clean_body, create_comment, edit_comment
 from .counters import recount_counters
+from .follows import notify_followers, set_follow
 from .moderation import (
     ban_and_hide,
     ban_commenter,
@@ -45,6 +46,7 @@ __all__ = [
     "hide_comment",
     "hide_reported",
     "mark_notifications_read",
+    "notify_followers",
     "permissions",
     "read_unsubscribe_token",
     "recount_counters",
@@ -53,6 +55,7 @@ __all__ = [
     "send_notification_email",
     "set_bookmark",
     "set_discussion_closed",
+    "set_follow",
     "unban_commenter",
     "unsubscribe",
     "unsubscribe_token",

@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "discussions.unsubscribe"
-UNSUBSCRIBE_FIELDS = {"replies": "notify_replies", "article_comments": "notify_article_comments"}
+UNSUBSCRIBE_FIELDS = {
+    "replies": "notify_replies",
+    "article_comments": "notify_article_comments",
+    "followed_articles": "notify_followed_articles",
+}
 
 
 def mark_notifications_read(*, user: User, ids: list[int] | None = None) -> int:

@@ -243,3 +243,18 @@ def test_two_moderators_deciding_on_one_comment_at_once(
     assert decisions.count() == 1
     handled = Notification.objects.filter(kind="report_handled", recipient=other_member).count()
     assert handled == (1 if report.resolution == "hidden" else 0)
+
+
+def test_two_notify_jobs_at_once_tell_each_follower_once(make_article, make_user):
+    from discussions.models import Follow, Notification
+
+    author = make_user()
+    followers = [make_user() for _ in range(5)]
+    for follower in followers:
+        Follow.objects.create(member=follower, author=author)
+    articles = [make_article(author=author, published_at=timezone.now()) for _ in range(3)]
+    told = []
+    errors = _at_once([lambda: told.append(services.notify_followers()) for _ in range(4)])
+    assert errors == []
+    assert sum(told) == len(followers) * len(articles)
+    assert Notification.objects.filter(kind="new_article").count() == 15

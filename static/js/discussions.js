@@ -305,6 +305,18 @@
       .catch(function (error) { showError(form.parentElement, error.message); });
   }
 
+  function submitFollow(form) {
+    send(form.action, new FormData(form), form)
+      .then(function (data) {
+        var button = form.querySelector("button");
+        form.querySelector("[name=following]").value = data.following ? "0" : "1";
+        button.setAttribute("aria-pressed", data.following ? "true" : "false");
+        button.querySelector("[data-label]").textContent =
+          button.getAttribute(data.following ? "data-label-on" : "data-label-off");
+      })
+      .catch(function (error) { showError(form.parentElement, error.message); });
+  }
+
   // The bell: a short list of notifications without leaving the page.
   var bell = document.querySelector("[data-bell]");
   function closeBell() {
@@ -350,6 +362,7 @@
       return;
     }
     else if (form.hasAttribute("data-bookmark")) handler = function () { submitBookmark(form); };
+    else if (form.hasAttribute("data-follow")) handler = function () { submitFollow(form); };
     else if (form.hasAttribute("data-mark-read")) handler = function () { markAllRead(form); };
     if (!handler) return;
     event.preventDefault();

@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 JOBS = [
     ("flush_views", 60),
     ("announce", 60),
+    ("notify_followers", 60),
     ("rebuild_rankings", 5 * 60),
     ("sync_chat", 10 * 60),
     ("refresh_search_terms", 60 * 60),
@@ -23,9 +24,10 @@ JOBS = [
 
 class Command(BaseCommand):
     help = (
-        "Run the scheduled jobs (flush_views and announce every minute, rebuild_rankings every "
-        "five minutes, sync_chat every ten, rebuild_analytics every quarter of an hour, "
-        "refresh_search_terms every hour) until stopped with Ctrl-C. Every job runs once at start."
+        "Run the scheduled jobs (flush_views, announce and notify_followers every minute, "
+        "rebuild_rankings every five minutes, sync_chat every ten, rebuild_analytics every quarter "
+        "of an hour, refresh_search_terms every hour) until stopped with Ctrl-C. Every job runs "
+        "once at start."
     )
 
     def handle(self, *args, **options):
