@@ -3,7 +3,6 @@ and email when they opted in) of each new article of an author they follow, once
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -11,24 +10,19 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Article, Rubric, Tag
-from config.text import one_line
 from discussions.models import Follow, FollowersNotified, Notification
 
-from .notifications import unsubscribe_token
+from .notifications import send_member_email
 from .permissions import require_member
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-logger = logging.getLogger(__name__)
 
 # Articles published this long ago or less are announced to followers; older ones never (so a
 # first run, or a job that was down for a while, does not flood the bell with old news).
@@ -107,32 +101,18 @@ def _notify_followers_of(article: Article) -> int:
 
 def send_new_article_email(*, recipient: User, article: Article) -> None:
     """One email about a followed author's new article, with a one-click unsubscribe link."""
-    token = unsubscribe_token(user=recipient, topic="followed_articles")
-    unsubscribe_url = settings.SITE_URL + reverse(
-        "discussions:unsubscribe", kwargs={"token": token}
-    )
-    context = {
-        "recipient": recipient,
-        "article": article,
-        "author": article.author,
-        "article_url": settings.SITE_URL + article.get_absolute_url(),
-        "unsubscribe_url": unsubscribe_url,
-    }
     subject = _("%(name)s: новая статья «%(title)s»") % {
         "name": article.author.public_name,
         "title": article.title,
     }
-    message = EmailMessage(
-        subject=one_line(subject),
-        body=render_to_string("discussions/email/new_article.txt", context),
-        to=[recipient.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    send_member_email(
+        recipient=recipient,
+        topic="followed_articles",
+        subject=subject,
+        template="discussions/email/new_article.txt",
+        context={
+            "article": article,
+            "author": article.author,
+            "article_url": settings.SITE_URL + article.get_absolute_url(),
         },
     )
-    try:
-        message.send()
-    except Exception:
-        # The notification is in the bell; a mail server hiccup must not stop the job.
-        logger.exception("New article email to member %s failed", recipient.pk)

@@ -141,28 +141,42 @@ def _email_after_commit(recipient: User, topic: str, comment: Comment) -> None:
 
 def send_notification_email(*, recipient: User, topic: str, comment: Comment) -> None:
     """One email about a reply or a new comment, with a one-click unsubscribe link."""
-    token = unsubscribe_token(user=recipient, topic=topic)
-    unsubscribe_url = settings.SITE_URL + reverse(
-        "discussions:unsubscribe", kwargs={"token": token}
-    )
     context = {
-        "recipient": recipient,
         "comment": comment,
         "article": comment.article,
         "actor": comment.author,
         "topic": topic,
         "comment_url": settings.SITE_URL + comment.get_absolute_url(),
-        "unsubscribe_url": unsubscribe_url,
     }
-    # One line whatever the name or title holds: a line break in a header makes Django refuse
-    # to send the message at all (BadHeaderError).
     if topic == "replies":
         subject = _("%(name)s ответил(а) на ваш комментарий") % {"name": comment.author}
     else:
         subject = _("Новый комментарий к статье «%(title)s»") % {"title": comment.article.title}
+    send_member_email(
+        recipient=recipient,
+        topic=topic,
+        subject=subject,
+        template="discussions/email/notification.txt",
+        context=context,
+    )
+
+
+def send_member_email(
+    *, recipient: User, topic: str, subject: str, template: str, context: dict
+) -> None:
+    """Send one email of a topic the member can switch off, with a one-click unsubscribe link
+    (in the body as unsubscribe_url and in the List-Unsubscribe headers). A mail server's error
+    is logged, never raised: what the email tells of is saved and in the bell already."""
+    token = unsubscribe_token(user=recipient, topic=topic)
+    unsubscribe_url = settings.SITE_URL + reverse(
+        "discussions:unsubscribe", kwargs={"token": token}
+    )
+    context = {**context, "recipient": recipient, "unsubscribe_url": unsubscribe_url}
+    # One line whatever the name or title holds: a line break in a header makes Django refuse
+    # to send the message at all (BadHeaderError).
     message = EmailMessage(
         subject=one_line(subject),
-        body=render_to_string("discussions/email/notification.txt", context),
+        body=render_to_string(template, context),
         to=[recipient.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -172,5 +186,4 @@ def send_notification_email(*, recipient: User, topic: str, comment: Comment) ->
     try:
         message.send()
     except Exception:
-        # The comment is saved; a mail server hiccup must not turn into an error page.
-        logger.exception("Notification email to member %s failed", recipient.pk)
+        logger.exception("Email (%s) to member %s failed", topic, recipient.pk)
