@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.admin_records import RecordsOnlyAdmin
 from config.admin_wording import FEMININE, NEUTER, WordedAdmin, Wording
 
 from . import steering
@@ -187,7 +188,7 @@ class SteeringAdmin(WordedAdmin, admin.ModelAdmin):
 
 
 @admin.register(SteeringLog)
-class SteeringLogAdmin(WordedAdmin, admin.ModelAdmin):
+class SteeringLogAdmin(RecordsOnlyAdmin, WordedAdmin, admin.ModelAdmin):
     wording = Wording(
         accusative=_("запись журнала решений о рейтингах"),
         genitive=_("записи журнала решений о рейтингах"),
@@ -199,12 +200,3 @@ class SteeringLogAdmin(WordedAdmin, admin.ModelAdmin):
     list_select_related = ["editor"]
     search_fields = ["what", "reason"]
     readonly_fields = ["at", "editor", "action", "steering", "what", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from articles.admin import DateHierarchyAdmin
 from articles.caching import bump_content_generation
+from config.admin_records import RecordsOnlyAdmin
 from config.admin_wording import FEMININE, MASCULINE, WordedAdmin, Wording
 
 from . import services
@@ -190,7 +191,7 @@ class CommentAdmin(DateHierarchyAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(WordedAdmin, admin.ModelAdmin):
+class ReportAdmin(RecordsOnlyAdmin, WordedAdmin, admin.ModelAdmin):
     """Members' reports, to read; moderators decide in the queue (admin_queue.py), and
     deleting a report would leave the comment's count of reports wrong."""
 
@@ -234,18 +235,9 @@ class ReportAdmin(WordedAdmin, admin.ModelAdmin):
     def resolution_label(self, report):
         return report.get_resolution_display() or _("ждёт решения")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ModerationLog)
-class ModerationLogAdmin(DateHierarchyAdmin):
+class ModerationLogAdmin(RecordsOnlyAdmin, DateHierarchyAdmin):
     """The record of every moderation decision; nobody edits history."""
 
     wording = Wording(
@@ -259,15 +251,6 @@ class ModerationLogAdmin(DateHierarchyAdmin):
     list_select_related = ["moderator", "member", "comment", "article"]
     search_fields = ["reason", "member__username", "moderator__username"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def ban_members(model_admin, request, *, selected, members):
