@@ -28,12 +28,13 @@ MEMBER_DEFAULTS = {
     "comments_count": 0,
     "notify_article_comments": True,
     "notify_replies": True,
+    "notify_followed_articles": False,
     "score": 0,
 }
 MEMBER_COLUMNS = (
     "id password last_login is_superuser username first_name last_name email is_staff is_active "
     "date_joined display_name bio avatar commenting_banned_reason commenting_banned_until "
-    "comments_count notify_article_comments notify_replies score"
+    "comments_count notify_article_comments notify_replies notify_followed_articles score"
 ).split()
 FIRST_NAMES = ["Анна", "Иван", "Мария", "Олег", "Ирина", "Дмитрий", "Ольга", "Сергей"]
 LAST_NAMES = ["Смирнова", "Иванов", "Кузнецова", "Попов", "Соколова", "Лебедев", "Новикова"]

@@ -195,3 +195,29 @@ def test_the_report_shows_every_part_measured():
     assert "| 5.0 | 4.0 | 1.25 (**NOT met**) |" in report  # build ms, at a tenth, the growth
     assert "- home: 1 queries, 3.5 ms in all; **Seq Scan on articles_article**." in report
     assert "1,000 articles" in report and "Commit: `abc1234`" in report
+
+
+@pytest.mark.parametrize(
+    ("model_path", "module", "columns"),
+    [
+        ("accounts.User", "generate_members", "MEMBER_COLUMNS"),
+        ("articles.Article", "generate_articles", "ARTICLE_COLUMNS"),
+        ("discussions.Comment", "generate_comments", "COMMENT_COLUMNS"),
+    ],
+)
+def test_the_generator_writes_every_column_the_database_requires(model_path, module, columns):
+    """COPY gives a column it is not told of NULL: a new NOT NULL column without a database
+    default must be in the generator's list, or `make bench` fails to fill a new database."""
+    import importlib
+
+    from django.apps import apps
+    from django.db.models import NOT_PROVIDED
+
+    model = apps.get_model(model_path)
+    required = {
+        field.column
+        for field in model._meta.concrete_fields
+        if not field.null and field.db_default is NOT_PROVIDED
+    }
+    written = set(getattr(importlib.import_module(module), columns))
+    assert required - written == set()
