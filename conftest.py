@@ -25,7 +25,10 @@ READER_AGENT = (
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
+    from articles import services
+
     cache.clear()
+    services.view_targets.clear()  # a worker's copies outlive a test's rows on SQLite
     yield
     cache.clear()
 

@@ -40,7 +40,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -57,7 +57,7 @@ ROUTES_REMEMBERED = 1024
 # Plain bodies a worker keeps for clients without gzip, in bytes of plain HTML.
 PLAIN_BYTES = 16 * 1024 * 1024
 logger = logging.getLogger(__name__)
-_routes: OrderedDict[tuple[str, str], object] = OrderedDict()
+_routes: OrderedDict[tuple[str, str], ResolverMatch | None] = OrderedDict()
 _routes_lock = threading.Lock()
 
 
@@ -156,24 +156,30 @@ def _replace_generation() -> None:
 local_copies = LocalCopies()
 
 
-def route_view(path: str):
-    """The view at this path (remembered per path), or None."""
-    route = (settings.ROOT_URLCONF, path)
+def route(path: str) -> ResolverMatch | None:
+    """What the URLconf resolves this path to (remembered per path), or None."""
+    key = (settings.ROOT_URLCONF, path)
     with _routes_lock:
-        if route in _routes:
-            _routes.move_to_end(route)
-            return _routes[route]
+        if key in _routes:
+            _routes.move_to_end(key)
+            return _routes[key]
     # Before LocaleMiddleware: the language prefix of the path decides which patterns match.
     with translation.override(translation.get_language_from_path(path) or settings.LANGUAGE_CODE):
         try:
-            view = resolve(path, route[0]).func
+            match = resolve(path, key[0])
         except Resolver404:
-            view = None
+            match = None
     with _routes_lock:
-        _routes[route] = view
+        _routes[key] = match
         while len(_routes) > ROUTES_REMEMBERED:
             _routes.popitem(last=False)
-    return view
+    return match
+
+
+def route_view(path: str):
+    """The view at this path, or None."""
+    match = route(path)
+    return match.func if match is not None else None
 
 
 def _declared_params(path: str) -> dict | None:

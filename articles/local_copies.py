@@ -47,7 +47,10 @@ class LocalCopies:
     LIVE_SECONDS, is not trusted: lookups go to the shared cache until a new one is confirmed.
     """
 
-    def __init__(self):
+    def __init__(self, *, entries: int = LOCAL_ENTRIES, seconds: float | None = None):
+        """`entries` copies at most, each kept `seconds` (None: LOCAL_SECONDS, and no longer
+        than the pages' own PAGE_CACHE_SECONDS)."""
+        self._entries, self._seconds = entries, seconds
         self._pages: OrderedDict[str, tuple[float, int, tuple]] = OrderedDict()
         self._lock = threading.Lock()
         self._pid = None
@@ -83,13 +86,16 @@ class LocalCopies:
         """Keep a copy fetched or rendered in this epoch, unless a takedown came meanwhile."""
         if epoch is None:
             return
-        expires = time.monotonic() + min(LOCAL_SECONDS, settings.PAGE_CACHE_SECONDS)
+        seconds = self._seconds
+        if seconds is None:
+            seconds = min(LOCAL_SECONDS, settings.PAGE_CACHE_SECONDS)
+        expires = time.monotonic() + seconds
         with self._lock:
             if not self._listen() or self._epoch != epoch:
                 return
             self._pages[key] = (expires, epoch, stored)
             self._pages.move_to_end(key)
-            while len(self._pages) > LOCAL_ENTRIES:
+            while len(self._pages) > self._entries:
                 self._pages.popitem(last=False)
 
     def _listen(self) -> bool:

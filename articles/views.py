@@ -28,6 +28,7 @@ from .caching import (
     page_number,
     shared_member_page,
 )
+from .middleware import visit_report
 from .models import Article, Period, Ranking, RankingEntry, Rubric, Series, Tag
 
 # The thread's orders (discussions.thread.SORTS, which a test keeps equal): an unknown one shows
@@ -288,6 +289,7 @@ def _reported_article(request: HttpRequest, pk: int) -> Article:
     return article
 
 
+@visit_report
 @csrf_exempt  # carries no one's authority: the checks below bound what a forged report can do
 @require_POST
 def record_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -309,6 +311,7 @@ def record_view(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse(answer)
 
 
+@visit_report
 @csrf_exempt  # as record_view: a forged report is bound by the same checks
 @require_POST
 def record_engaged_read(request: HttpRequest, pk: int) -> HttpResponse:

@@ -41,22 +41,33 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request.path, request.COOKIES, request.GET):
-            raise BadRequest("NUL character in the address or a cookie")
+        refuse_address(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        setting = getattr(view_func, "max_body_setting", None)
-        limit = getattr(settings, setting) if setting else settings.UPLOAD_MAX_BYTES
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:  # Django reads a malformed length as an empty body, and so do we
-            length = 0
-        if length > limit + (FORM_FIELDS_BYTES if setting else 0):
-            return render(request, "413.html", {"limit": limit}, status=413)
-        if request.method == "POST" and _has_nul(request.POST):
-            raise BadRequest("NUL character in a form field")
-        return None
+        return refuse_body(request, view_func)
+
+
+def refuse_address(request) -> None:
+    """BadInputMiddleware's check of the address and the cookies: raises BadRequest."""
+    if _has_nul(request.path, request.COOKIES, request.GET):
+        raise BadRequest("NUL character in the address or a cookie")
+
+
+def refuse_body(request, view_func) -> HttpResponse | None:
+    """BadInputMiddleware's checks of the body before `view_func` reads it: a 413 response, a
+    BadRequest raised, or None when the body may reach the view."""
+    setting = getattr(view_func, "max_body_setting", None)
+    limit = getattr(settings, setting) if setting else settings.UPLOAD_MAX_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:  # Django reads a malformed length as an empty body, and so do we
+        length = 0
+    if length > limit + (FORM_FIELDS_BYTES if setting else 0):
+        return render(request, "413.html", {"limit": limit}, status=413)
+    if request.method == "POST" and _has_nul(request.POST):
+        raise BadRequest("NUL character in a form field")
+    return None
 
 
 # Room for a form's other fields beside its file: a file a little over its limit reaches the

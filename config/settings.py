@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.healthz_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # The article page's view reports from readers without a session: straight to their view.
+    "articles.middleware.VisitReportMiddleware",
     "csp.middleware.CSPMiddleware",  # before the page cache, so that hits carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
