@@ -1,4 +1,4 @@
-"""The shared page cache for anonymous readers.
+"""The shared page cache for anonymous readers, and the generation search results are kept under.
 
 A page is stored only when nothing in it belongs to one visitor: the request carries no real
 session and no real pending messages, and the response sets no cookie, used no CSRF token and is
@@ -113,14 +113,17 @@ def content_generation(request=None) -> str:
     if known is not None:
         return known
     key = cache_keys.content_generation()
-    generation = cache.get(key)
-    if generation is None:
-        cache.add(key, secrets.token_hex(6), None)
-        # A cache that answers nothing gets a token of this request's own: it matches nothing.
-        generation = cache.get(key) or secrets.token_hex(6)
+    generation = cache.get(key) or _new_token(key)
     if request is not None:
         request.content_generation = generation
     return generation
+
+
+def _new_token(key: str) -> str:
+    """The token under `key`, created unless another process just did."""
+    cache.add(key, secrets.token_hex(6), None)
+    # A cache that answers nothing gets a token of this request's own: it matches nothing.
+    return cache.get(key) or secrets.token_hex(6)
 
 
 def bump_content_generation() -> None:
@@ -132,6 +135,36 @@ def bump_content_generation() -> None:
     so a page rendered from the old rows in between cannot stay under the new generation."""
     _replace_generation()
     transaction.on_commit(_replace_generation, robust=True)
+
+
+def stored_search(key: str) -> tuple[str, object | None]:
+    """The current search generation and the results stored under `key` for it (None when
+    there are none, or only older ones), in one round trip."""
+    generation_key = cache_keys.search_generation()
+    found = cache.get_many([generation_key, key])
+    generation = found.get(generation_key) or _new_token(generation_key)
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        return generation, stored[1]
+    return generation, None
+
+
+def store_search(key: str, generation: str, results: object) -> None:
+    """Keep a search's results for SEARCH_CACHE_SECONDS, under the generation they were found
+    in (read before the search ran: a change meanwhile makes them a miss at once)."""
+    cache.set(key, (generation, results), settings.SEARCH_CACHE_SECONDS)
+
+
+def bump_search_generation() -> None:
+    """Replace the search generation now and again once the transaction commits: every stored
+    search result is a miss from now on, on every node (as bump_content_generation does for
+    pages)."""
+    _replace_search_generation()
+    transaction.on_commit(_replace_search_generation, robust=True)
+
+
+def _replace_search_generation() -> None:
+    cache.set(cache_keys.search_generation(), secrets.token_hex(6), None)
 
 
 def forget_chat_block() -> None:

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from .caching import bump_search_generation
+
 # The configuration is models.search.SEARCH_CONFIG. The summary is title A, tags B and lead C, a
 # few hundred bytes kept in the row; the document adds the body as D. Relevance ranks the
 # summary (ts_rank weighs A, B, C as 1.0, 0.4, 0.2), which costs little for any number of
@@ -51,7 +53,9 @@ TERMS_SQL = """
 
 def index_articles(*, article_ids: Iterable[int]) -> None:
     """Rebuild the search documents of these articles from their title, tags, lead and body
-    (PostgreSQL only: elsewhere search reads the columns themselves)."""
+    (PostgreSQL only: elsewhere search reads the columns themselves); stored search results are
+    a miss from now on, on any database."""
+    bump_search_generation()
     ids = list(article_ids)
     if not ids or connection.vendor != "postgresql":
         return
@@ -61,6 +65,7 @@ def index_articles(*, article_ids: Iterable[int]) -> None:
 
 def index_all_articles() -> None:
     """Rebuild every article's search document (the migration, `manage.py reindex_search`)."""
+    bump_search_generation()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(INDEX_SQL)
@@ -86,4 +91,5 @@ def refresh_search_terms() -> int:
         cursor.execute("LOCK TABLE articles_searchterm IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("DELETE FROM articles_searchterm")
         cursor.execute(TERMS_SQL)
+        bump_search_generation()  # the suggestions too
         return cursor.rowcount

@@ -1,26 +1,30 @@
 """The search page and the OpenSearch description that lets browsers offer it.
 
-Nothing here logs or stores a query: the page is not page-cached (every query would be an entry
-of its own and push the site's real pages out of the cache), and no query is written anywhere,
-with or without the member who asked it.
+Nothing here logs a query or keeps it with anyone's identity. The page is not page-cached (every
+query would be an entry of its own and push the site's real pages out of the cache). What a search
+found (Found: the count, the page's ids and passages, the names that match, a suggestion) is the
+same for whoever asks, and is kept for a few minutes (SEARCH_CACHE_SECONDS) in a short-lived entry
+keyed by a hash of the query, its filters and its page (config/cache_keys.py search_results):
+neither the member nor the address is in it, and a change to the articles makes it a miss at once.
+The query is written nowhere else.
 """
 
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from config import cache_keys
 from config.http import page_or_404
 
-from .caching import anonymous_page_cache
+from .caching import anonymous_page_cache, store_search, stored_search
 from .models import Article, Rubric
 from .models.search import corrected_query, matching_authors, matching_tags
 
@@ -75,33 +79,103 @@ class SearchForm(forms.Form):
 
 
 class ResultsPaginator(Paginator):
-    """The page numbers of a search: counts the matches (unordered, so nothing is ranked for
-    it) up to RESULTS_MAX; the view fetches the page's ids itself."""
+    """The page numbers of a search whose matches were counted (up to RESULTS_MAX); the view
+    fetches the page's ids itself."""
 
-    def __init__(self, matches: QuerySet) -> None:
-        super().__init__(matches, settings.ARTICLES_PER_PAGE)
+    def __init__(self, count: int) -> None:
+        super().__init__([], settings.ARTICLES_PER_PAGE)
+        self.found = count
 
-    @cached_property
+    @property
     def count(self) -> int:
-        return self.object_list.order_by().values("id")[:RESULTS_MAX].count()
+        return self.found
 
 
-def _results(request: HttpRequest, query: str, data: dict) -> dict:
-    """The page of results the form asks for, as the template shows it."""
+@dataclass(frozen=True)
+class Found:
+    """What one page of a search found, the same for whoever asks: what the cache keeps."""
+
+    count: int
+    ids: list[int]
+    passages: dict[int, str]
+    tags: list
+    authors: list
+    suggestion: str | None
+
+
+def _search(request: HttpRequest, query: str, data: dict) -> Found:
+    """Search the database for the page the request asks for (a page past the end is a 404)."""
     articles = Article.objects.published().published_since(PERIOD_DAYS[data["period"]])
     if data["rubric"]:
         articles = articles.filter(rubric__slug=data["rubric"])
     matches = articles.matching(query)
-    page = page_or_404(request, ResultsPaginator(matches))
+    # Unordered, so nothing is ranked for it.
+    count = matches.order_by().values("id")[:RESULTS_MAX].count()
+    page = page_or_404(request, ResultsPaginator(count))
     start = (page.number - 1) * page.paginator.per_page
     stop = start + page.paginator.per_page
-    if data["sort"] == NEWEST:
-        page_ids = list(matches.newest_first().values_list("id", flat=True)[start:stop])
+    if not count:
+        ids = []
+    elif data["sort"] == NEWEST:
+        ids = list(matches.newest_first().values_list("id", flat=True)[start:stop])
     else:
-        page_ids = articles.relevant_ids(query, start, stop)
-    rows = {row.id: row for row in Article.objects.filter(id__in=page_ids).found_cards(query)}
-    page.object_list = [rows[pk] for pk in page_ids if pk in rows]
-    return {"page_obj": page, "results": page.object_list}
+        ids = articles.relevant_ids(query, start, stop)
+    first = page.number == 1
+    suggestion = None
+    if first and count < FEW_RESULTS:
+        corrected = corrected_query(query)
+        if corrected and corrected.lower() != query.lower():
+            suggestion = corrected
+    return Found(
+        count=count,
+        ids=ids,
+        passages=dict(Article.objects.filter(id__in=ids).passages(query)),
+        tags=list(matching_tags(query)) if first else [],
+        authors=list(matching_authors(query)) if first else [],
+        suggestion=suggestion,
+    )
+
+
+def _found(request: HttpRequest, query: str, data: dict) -> Found:
+    """The search's results from the cache, or searched and stored there."""
+    if settings.SEARCH_CACHE_SECONDS <= 0:
+        return _search(request, query, data)
+    key = cache_keys.search_results(
+        query=query,
+        rubric=data["rubric"],
+        period=data["period"],
+        sort=data["sort"],
+        page=request.GET.get("page") or "1",
+    )
+    generation, found = stored_search(key)
+    if found is None:
+        found = _search(request, query, data)
+        store_search(key, generation, found)
+    return found
+
+
+def _results(request: HttpRequest, query: str, data: dict) -> dict:
+    """The page of results the form asks for, as the template shows it: the cards' states (their
+    counters and covers as they are now) in the order found."""
+    found = _found(request, query, data)
+    page = page_or_404(request, ResultsPaginator(found.count))
+    states = {
+        state.id: state
+        for state in Article.objects.published().filter(id__in=found.ids).card_states()
+    }
+    page.object_list = [states[pk] for pk in found.ids if pk in states]
+    context = {
+        "page_obj": page,
+        "results": page.object_list,
+        "passages": found.passages,
+        "extra_query": _filters_query(data, query),
+        "tags": found.tags,
+        "authors": found.authors,
+    }
+    if found.suggestion:
+        context["suggestion"] = found.suggestion
+        context["suggestion_query"] = _filters_query(data, found.suggestion)
+    return context
 
 
 def _filters_query(data: dict, query: str) -> str:
@@ -109,21 +183,6 @@ def _filters_query(data: dict, query: str) -> str:
     params = {"q": query, "rubric": data["rubric"]}
     params |= {"period": data["period"], "sort": data["sort"]}
     return urlencode({name: value for name, value in params.items() if value})
-
-
-def _around_results(query: str, data: dict, page) -> dict:
-    """The tags and authors whose names match, and a corrected query when little was found."""
-    around = {
-        "extra_query": _filters_query(data, query),
-        "tags": list(matching_tags(query)) if page.number == 1 else [],
-        "authors": list(matching_authors(query)) if page.number == 1 else [],
-    }
-    if page.number == 1 and page.paginator.count < FEW_RESULTS:
-        corrected = corrected_query(query)
-        if corrected and corrected.lower() != query.lower():
-            around["suggestion"] = corrected
-            around["suggestion_query"] = _filters_query(data, corrected)
-    return around
 
 
 @require_safe
@@ -134,11 +193,10 @@ def search(request: HttpRequest) -> HttpResponse:
         response = render(request, "articles/search.html", {"form": form}, status=400)
     else:
         data = form.cleaned_data
-        query = data["q"].strip()
+        query = " ".join(data["q"].split())
         context = {"form": form, "query": query, "search_query": query}
         if query:
             context |= _results(request, query, data)
-            context |= _around_results(query, data, context["page_obj"])
         response = render(request, "articles/search.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from config import cache_keys
 
 from . import counters, ranking, revisions, search_index
-from .caching import bump_content_generation
+from .caching import bump_content_generation, bump_search_generation
 from .local_copies import LocalCopies
 from .models import (
     Article,
@@ -281,6 +281,7 @@ def _withdraw(ids: list[int]) -> None:
     ranking.withdraw(ids)
     _forget_view_targets(ids)
     bump_content_generation()
+    bump_search_generation()
 
 
 def publish(*, articles: Iterable[Article], editor: AbstractBaseUser | None = None) -> int:
@@ -300,6 +301,8 @@ def publish(*, articles: Iterable[Article], editor: AbstractBaseUser | None = No
                     )
                 changed.append(article.pk)
         _forget_view_targets(changed)  # views count from now, not in a minute
+        if changed:
+            bump_search_generation()  # found at once
     return len(changed)
 
 

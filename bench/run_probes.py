@@ -42,6 +42,9 @@ class Count:
     bytes: int = 0
     db_ms: float = 0.0
     render_ms: float = 0.0  # median time to build the page in-process, page cache off
+    # Searches: the same with the search results cache off too (every build a miss); render_ms
+    # is then a hit's, as wrk's load is.
+    miss_ms: float | None = None
     sql: list[str] = field(default_factory=list)
 
 
@@ -148,7 +151,8 @@ def _fetcher():
 
 
 def _count(fetch, page: Page, timed_runs: int) -> Count:
-    """One page: cold, then warm from the page cache, then built timed_runs times uncached."""
+    """One page: cold, then warm from the page cache, then built timed_runs times uncached (a
+    search: from its results cache, then without it too)."""
     from django.db import connection
     from django.test import override_settings
     from django.test.utils import CaptureQueriesContext
@@ -165,13 +169,20 @@ def _count(fetch, page: Page, timed_runs: int) -> Count:
         fetch(page)
     count.warm_queries = len(captured.captured_queries)
     with override_settings(PAGE_CACHE_SECONDS=0):
-        durations = []
-        for _ in range(timed_runs):
-            started = time.perf_counter()
-            fetch(page)
-            durations.append((time.perf_counter() - started) * 1000)
-    count.render_ms = sorted(durations)[len(durations) // 2]
+        count.render_ms = _median_ms(fetch, page, timed_runs)
+    if page.search_target:
+        with override_settings(PAGE_CACHE_SECONDS=0, SEARCH_CACHE_SECONDS=0):
+            count.miss_ms = _median_ms(fetch, page, timed_runs)
     return count
+
+
+def _median_ms(fetch, page: Page, runs: int) -> float:
+    durations = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fetch(page)
+        durations.append((time.perf_counter() - started) * 1000)
+    return sorted(durations)[len(durations) // 2]
 
 
 def count_queries(page_list: list[Page], timed_runs: int = 5) -> dict[str, Count]:

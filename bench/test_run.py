@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from run_probes import Count
-from run_report import judge, render_report, rows
+from run_report import _search_note, judge, render_report, rows
 from run_wrk import Load, Page, duration_ms, only, pages, parse_wrk, wrk_command
 
 WRK_OUTPUT = """Running 15s test @ http://127.0.0.1:41049/articles/bench-300-comments/
@@ -221,3 +221,20 @@ def test_the_generator_writes_every_column_the_database_requires(model_path, mod
     }
     written = set(getattr(importlib.import_module(module), columns))
     assert required - written == set()
+
+
+def test_search_rows_say_they_are_hits_and_what_a_miss_costs():
+    by_key = {page.key: page for page in pages(SITE)}
+    floor = Load(requests_per_s=1000)
+    sequence = [
+        (by_key["healthz"], floor),
+        (by_key["search_common"], Load(requests_per_s=300, p50_ms=5, p99_ms=20)),
+        (by_key["healthz_end"], floor),
+    ]
+    counts = {"search_common": Count(status=200, queries=7, warm_queries=2, miss_ms=46.5)}
+    table = rows(sequence, counts, cold=True)
+    assert dict(table[1]["checks"]) == {"≥ 0.1 × floor": True}
+    note = "\n".join(_search_note(table))
+    assert "hits of the search results cache" in note
+    assert "search, common word 46.5 ms" in note
+    assert _search_note(rows(sequence, {}, cold=True)) == []

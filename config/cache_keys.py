@@ -5,6 +5,8 @@
 - A takedown (an article unpublished, withdrawn or deleted; a comment hidden, deleted or restored)
   shows on every page at once: it replaces the content generation, which every stored page and
   every fragment that lists other articles carries or has in its key.
+- Search results carry the search generation, replaced whenever an article is published, saved,
+  withdrawn or deleted and a tag renamed or deleted: a change shows in search at once.
 - An edit shows within PAGE_CACHE_SECONDS (60 s): the page cache, the sidebar, the rubric menu,
   related articles and list counts live that long; cards, the article's own fragments and the
   comment thread have the state they show (update time, counters, thread version) in their keys.
@@ -106,6 +108,29 @@ def member_page(*, scheme: str, host: str, path: str, language: str) -> str:
     LOCAL_SECONDS (2 s), dropped at once by a takedown."""
     raw = f"{scheme}://{host}{path}:{language}"
     return "member-page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+# Search (articles/search_views.py, articles/caching.py).
+
+
+def search_generation() -> str:
+    """A random token, no expiry. Replaced by articles.caching.bump_search_generation() whenever
+    what an article is found by changes: a search document rewritten (an article saved, a tag
+    renamed or deleted), an article published, unpublished, withdrawn or deleted; at once and
+    again when the transaction commits. Stored search results carry the token they were found
+    under and are read with it in one round trip. A lost token is recreated and matches nothing."""
+    return f"{DURABLE}search-generation"
+
+
+def search_results(*, query: str, rubric: str, period: str, sort: str, page: str) -> str:
+    """What one page of one search found (the count, the page's ids and passages, the tags and
+    authors whose names match, a corrected query), SEARCH_CACHE_SECONDS (5 minutes). A hash of
+    the query (as the view normalises it: whitespace collapsed), the filters and `?page=`:
+    nothing of who asked. Valid only under the current search generation, so a new, changed or
+    withdrawn article shows in search at once; an article whose publication time comes, or an
+    author's new name, within 5 minutes. The cards' counters and covers are read per request."""
+    raw = "\0".join([query, rubric, period, sort, str(page)])
+    return "search:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 LIST_COUNT_SECONDS = 60

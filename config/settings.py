@@ -322,6 +322,9 @@ VIEWS_PER_ADDRESS_PER_HOUR = env.int("VIEWS_PER_ADDRESS_PER_HOUR", default=60)
 VISITOR_IDS_PER_ADDRESS_PER_HOUR = env.int("VISITOR_IDS_PER_ADDRESS_PER_HOUR", default=20)
 # Anonymous pages are served from the shared cache for this long; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+# What a search found (never the page: articles/search_views.py) is kept for this long; a change
+# to the articles replaces it at once (config/cache_keys.py search_results). 0 turns it off.
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=5 * 60)
 
 # Discussions: comments, votes, reports. Rates are "count/seconds" per member
 # (discussions/ratelimit.py); accounts younger than NEW_ACCOUNT_AGE get the slower ones.

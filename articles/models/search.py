@@ -87,28 +87,25 @@ class ArticleSearchMixin:
             return self
         return self.filter(published_at__gte=timezone.now() - datetime.timedelta(days=days))
 
-    def found_cards(self, query: str):
-        """card_states() rows with `snippet`: the passages of the lead and body around the words
-        found, each word between MARK_START and MARK_STOP (empty on SQLite, which cannot say)."""
-        if full_text():
-            text = Left(
-                Concat(F("lead"), Value("\n"), F("body"), output_field=models.TextField()),
-                HEADLINE_TEXT_MAX,
-            )
-            snippet = SearchHeadline(
-                text,
-                _tsquery(query),
-                config=SEARCH_CONFIG,
-                start_sel=MARK_START,
-                stop_sel=MARK_STOP,
-                fragment_delimiter=FRAGMENT_DELIMITER,
-                **HEADLINE_OPTIONS,
-            )
-        else:
-            snippet = Value("", output_field=models.TextField())
-        return self.annotate(snippet=snippet).values_list(
-            "id", "updated_at", "views_count", "comments_count", "cover_id", "snippet", named=True
+    def passages(self, query: str):
+        """(id, passage) rows: the passages of the lead and body around the words found, each
+        word between MARK_START and MARK_STOP. None on SQLite, which cannot say."""
+        if not full_text():
+            return self.none()
+        text = Left(
+            Concat(F("lead"), Value("\n"), F("body"), output_field=models.TextField()),
+            HEADLINE_TEXT_MAX,
         )
+        passage = SearchHeadline(
+            text,
+            _tsquery(query),
+            config=SEARCH_CONFIG,
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
+            fragment_delimiter=FRAGMENT_DELIMITER,
+            **HEADLINE_OPTIONS,
+        )
+        return self.annotate(passage=passage).values_list("id", "passage")
 
 
 def _substrings(query: str) -> Q:

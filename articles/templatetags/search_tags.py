@@ -43,17 +43,18 @@ def _with_passage(card: str, passage: str) -> str:
 
 
 @register.simple_tag
-def search_cards(rows) -> str:
-    """The cards of found articles (rows of ArticleQuerySet.found_cards()), each showing its
-    highlighted passage instead of the excerpt when there is one."""
-    rows = list(rows)
-    cards = card_html(rows)
+def search_cards(states, passages: dict[int, str]) -> str:
+    """The cards of found articles (card_states() rows), each showing its highlighted passage
+    (from `passages`, by id) instead of the excerpt when there is one."""
+    states = list(states)
+    cards = card_html(states)
     html = []
-    for row in rows:
-        card = cards.get(row.id)
+    for state in states:
+        card = cards.get(state.id)
         if card is None:
             continue
-        if row.snippet and MARK_START in row.snippet:
-            card = _with_passage(card, highlighted(row.snippet))
+        passage = passages.get(state.id, "")
+        if MARK_START in passage:
+            card = _with_passage(card, highlighted(passage))
         html.append(card)
     return mark_safe("".join(html))  # the cards are the template engine's, passages escaped above
