@@ -26,7 +26,8 @@ from config.http import page_or_404
 
 from .caching import anonymous_page_cache, store_search, stored_search
 from .models import Article, Rubric
-from .models.search import corrected_query, matching_authors, matching_tags
+from .models.search import MARK_START, corrected_query, matching_authors, matching_tags
+from .templatetags.search_tags import highlighted
 
 QUERY_MAX_LENGTH = 200
 # Relevance past a thousand results means nothing, and counting more costs more than the page.
@@ -97,7 +98,7 @@ class Found:
 
     count: int
     ids: list[int]
-    passages: dict[int, str]
+    passages: dict[int, str]  # highlighted, as HTML: every character of the article escaped
     tags: list
     authors: list
     suggestion: str | None
@@ -129,7 +130,11 @@ def _search(request: HttpRequest, query: str, data: dict) -> Found:
     return Found(
         count=count,
         ids=ids,
-        passages=dict(Article.objects.filter(id__in=ids).passages(query)),
+        passages={
+            pk: highlighted(passage)
+            for pk, passage in Article.objects.filter(id__in=ids).passages(query)
+            if MARK_START in passage
+        },
         tags=list(matching_tags(query)) if first else [],
         authors=list(matching_authors(query)) if first else [],
         suggestion=suggestion,

@@ -1,5 +1,5 @@
 """The search page's cards: the site's cached article cards, each with the passage that matched
-in place of its excerpt."""
+in place of its excerpt (highlighted once, when the search runs, and kept with its results)."""
 
 import re
 
@@ -44,8 +44,8 @@ def _with_passage(card: str, passage: str) -> str:
 
 @register.simple_tag
 def search_cards(states, passages: dict[int, str]) -> str:
-    """The cards of found articles (card_states() rows), each showing its highlighted passage
-    (from `passages`, by id) instead of the excerpt when there is one."""
+    """The cards of found articles (card_states() rows), each showing its passage (from
+    `passages`: HTML made by highlighted()) instead of the excerpt when there is one."""
     states = list(states)
     cards = card_html(states)
     html = []
@@ -53,8 +53,7 @@ def search_cards(states, passages: dict[int, str]) -> str:
         card = cards.get(state.id)
         if card is None:
             continue
-        passage = passages.get(state.id, "")
-        if MARK_START in passage:
-            card = _with_passage(card, highlighted(passage))
+        if state.id in passages:
+            card = _with_passage(card, passages[state.id])
         html.append(card)
-    return mark_safe("".join(html))  # the cards are the template engine's, passages escaped above
+    return mark_safe("".join(html))  # the cards are the template engine's, passages escaped
