@@ -72,10 +72,8 @@ def reader_part(request, article) -> ReaderPart:
             raise Http404(_("Такой части обсуждения нет."))
     my_votes = {}
     if user.is_authenticated and part.footers:
-        my_votes = dict(
-            CommentVote.objects.filter(user=user, comment_id__in=part.comment_ids).values_list(
-                "comment_id", "value"
-            )
+        my_votes = CommentVote.objects.values_by_comment(
+            user_id=user.pk, comment_ids=part.comment_ids
         )
     html = part.for_reader(viewer=user, my_votes=my_votes, closed=article.discussion_closed)
     return ReaderPart(discussion=discussion, number=number, sort=sort, html=html)

@@ -3,7 +3,7 @@
 import math
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -229,6 +229,24 @@ def _vote_constraints(target: str) -> list:
     ]
 
 
+class CommentVoteQuerySet(models.QuerySet):
+    def values_by_comment(self, *, user_id: int, comment_ids: list[int]) -> dict[int, int]:
+        """{comment id: this member's vote} on these comments. Plain SQL: the ORM takes longer to
+        build the query for a part's forty ids than the database takes to answer it, on every
+        page a member reads."""
+        if not comment_ids:
+            return {}
+        table = self.model._meta.db_table
+        placeholders = ", ".join(["%s"] * len(comment_ids))
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT comment_id, value FROM {table} "  # noqa: S608 (names, not input)
+                f"WHERE user_id = %s AND comment_id IN ({placeholders})",
+                [user_id, *comment_ids],
+            )
+            return dict(cursor.fetchall())
+
+
 class CommentVote(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_votes"
@@ -236,6 +254,8 @@ class CommentVote(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
     value = models.SmallIntegerField(_("голос"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommentVoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("голос за комментарий")
