@@ -25,10 +25,13 @@ READER_AGENT = (
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from articles import services
+    from articles import caching, services
+    from articles.templatetags import articles_tags
 
     cache.clear()
     services.view_targets.clear()  # a worker's copies outlive a test's rows on SQLite
+    caching.shared_copies.clear()
+    articles_tags.recent_cards.clear()
     yield
     cache.clear()
 

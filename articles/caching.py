@@ -38,6 +38,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import signing
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, ResolverMatch, resolve
@@ -46,7 +47,7 @@ from django.utils.cache import patch_vary_headers
 
 from config import cache_keys
 
-from .local_copies import REDIS_ERRORS, LocalCopies, takedown_client
+from .local_copies import LOCAL_SECONDS, REDIS_ERRORS, LocalCopies, takedown_client
 
 # A parameter value the view refuses: the request goes to the view and nothing is stored.
 INVALID = object()
@@ -113,7 +114,11 @@ def content_generation(request=None) -> str:
     if known is not None:
         return known
     key = cache_keys.content_generation()
-    generation = cache.get(key) or _new_token(key)
+    epoch = shared_copies.epoch()
+    generation = shared_copies.get(key, epoch)
+    if generation is None:
+        generation = cache.get(key) or _new_token(key)
+        shared_copies.put(key, generation, epoch)
     if request is not None:
         request.content_generation = generation
     return generation
@@ -173,11 +178,13 @@ def forget_chat_block() -> None:
     generation = content_generation()
     sidebars = [cache_keys.fragment("sidebar", code, generation) for code, _ in settings.LANGUAGES]
     cache.delete_many([cache_keys.chat_block(), *sidebars])
+    shared_copies.clear()  # the other workers' copies go within LOCAL_SECONDS
 
 
 def _replace_generation() -> None:
     cache.set(cache_keys.content_generation(), secrets.token_hex(6), None)
     local_copies.clear()
+    shared_copies.clear()
     if settings.REDIS_URL:
         try:
             takedown_client().publish(cache_keys.takedown_channel(), b"1")
@@ -187,6 +194,43 @@ def _replace_generation() -> None:
 
 
 local_copies = LocalCopies()
+# What every page reads, whichever it is: the content generation, the template fragments (the
+# header's rubrics and the sidebar above all) and the chat block. Each worker keeps what it read
+# LOCAL_SECONDS, trusted as its page copies are: a takedown drops them before the next request.
+shared_copies = LocalCopies(entries=512, seconds=LOCAL_SECONDS)
+
+
+class FragmentCache(BaseCache):
+    """The cache of `{% cache %}` (Django's "template_fragments" alias): the default cache, with
+    this worker's copies (shared_copies) in front of it. A fragment is read from the shared cache
+    once per LOCAL_SECONDS and worker, not once per page; it may show LOCAL_SECONDS longer than
+    its lifetime in config.cache_keys.FRAGMENTS, never past a takedown. Without Redis there is no
+    takedown channel, and every read goes to the default cache."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def get(self, key, default=None, version=None):
+        epoch = shared_copies.epoch()
+        found = shared_copies.get(key, epoch)
+        if found is not None:
+            return found[0]
+        value = cache.get(key, version=version)
+        if value is None:
+            return default
+        shared_copies.put(key, (value,), epoch)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        cache.set(key, value, timeout, version=version)
+
+    def delete(self, key, version=None):
+        shared_copies.clear()
+        return cache.delete(key, version=version)
+
+    def clear(self):
+        shared_copies.clear()
+        cache.clear()
 
 
 def route(path: str) -> ResolverMatch | None:

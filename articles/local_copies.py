@@ -36,6 +36,40 @@ def takedown_client() -> redis.Redis:
     return client
 
 
+class RecentValues:
+    """This worker's copies of values whose key names everything they show (a card's key has the
+    article's update time and counters in it), each kept `seconds`, the `entries` last used.
+    Nothing to drop on a takedown: a new state is a new key."""
+
+    def __init__(self, *, entries: int, seconds: float):
+        self._entries, self._seconds = entries, seconds
+        self._values: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys) -> dict:
+        now, found = time.monotonic(), {}
+        with self._lock:
+            for key in keys:
+                value = self._values.get(key)
+                if value is not None and value[0] >= now:
+                    self._values.move_to_end(key)
+                    found[key] = value[1]
+        return found
+
+    def put_many(self, values: dict) -> None:
+        expires = time.monotonic() + self._seconds
+        with self._lock:
+            for key, value in values.items():
+                self._values[key] = (expires, value)
+                self._values.move_to_end(key)
+            while len(self._values) > self._entries:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
 class LocalCopies:
     """This worker's copies of its most requested pages, trusted only while its subscription to
     the takedown channel is known to be live.

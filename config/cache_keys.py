@@ -10,6 +10,9 @@
 - An edit shows within PAGE_CACHE_SECONDS (60 s): the page cache, the sidebar, the rubric menu,
   related articles and list counts live that long; cards, the article's own fragments and the
   comment thread have the state they show (update time, counters, thread version) in their keys.
+- Each worker keeps what every page reads (the content generation, the template fragments, the
+  chat block) LOCAL_SECONDS (2 s) more, dropped at once by a takedown (articles.caching
+  .shared_copies), and the cards it showed 10 s (their keys name their state).
 
 Keys are scoped to the release (settings.RELEASE): Django's KEY_PREFIX is CACHE_PREFIX and
 make_key() below puts the release after it, so no release ever unpickles another one's objects.

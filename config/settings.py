@@ -161,6 +161,8 @@ if REDIS_URL:
             "KEY_PREFIX": CACHE_PREFIX,
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         },
+        # `{% cache %}`: the default cache, each worker's copies in front (articles/caching.py).
+        "template_fragments": {"BACKEND": "articles.caching.FragmentCache"},
     }
     # Sessions are read from Redis and written through to the database, so every node sees
     # them and a Redis restart logs nobody out.
@@ -185,6 +187,7 @@ else:
         },
         # Not local memory: that is one per worker, and each would grant the whole allowance.
         "ratelimit": {"BACKEND": "config.cache.DatabaseCounterCache", "KEY_PREFIX": CACHE_PREFIX},
+        "template_fragments": {"BACKEND": "articles.caching.FragmentCache"},
     }
 # Counted views wait in Redis and reach the database in batches (`manage.py flush_views`, every
 # minute); without Redis each view is written at once.

@@ -13,7 +13,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from articles import markup
+from articles import caching, markup
+from articles.local_copies import RecentValues
 from articles.models import Article, ChatBlock, Period, Ranking, RankingEntry, Rubric
 from config import cache_keys
 from images.html import img_tag
@@ -108,13 +109,19 @@ def sidebar(context):
 
 
 def shown_chat_block() -> ChatBlock | None:
-    """The chat block on show, from the cache (cache_keys.chat_block) or the database."""
-    cached = cache.get(cache_keys.chat_block())
-    if cached is not None:
-        return cached[0]
-    chat = ChatBlock.objects.filter(is_visible=True).first()
-    cache.set(cache_keys.chat_block(), (chat,), cache_keys.CHAT_BLOCK_SECONDS)
-    return chat
+    """The chat block on show, from this worker's copy (caching.shared_copies), the cache
+    (cache_keys.chat_block) or the database."""
+    key = cache_keys.chat_block()
+    copies = caching.shared_copies
+    epoch = copies.epoch()
+    cached = copies.get(key, epoch)
+    if cached is None:
+        cached = cache.get(key)
+        if cached is None:
+            cached = (ChatBlock.objects.filter(is_visible=True).first(),)
+            cache.set(key, cached, cache_keys.CHAT_BLOCK_SECONDS)
+        copies.put(key, cached, epoch)
+    return cached[0]
 
 
 @register.inclusion_tag("includes/_chat_link.html")
@@ -161,6 +168,11 @@ def cards(items) -> str:
     return mark_safe("".join(html[item.id] for item in items if item.id in html))
 
 
+# This worker's copies of the cards it showed last: the lists share most of them.
+CARD_LOCAL_SECONDS = 10
+recent_cards = RecentValues(entries=2048, seconds=CARD_LOCAL_SECONDS)
+
+
 def card_html(items) -> dict[int, str]:
     """{id: the HTML of its card} for the items (see `cards`); an article gone meanwhile has
     none."""
@@ -177,7 +189,11 @@ def card_html(items) -> dict[int, str]:
         )
         for item in items
     }
-    found = cache.get_many(keys.values())
+    found = recent_cards.get_many(keys.values())
+    if len(found) < len(keys):
+        fetched = cache.get_many([key for key in keys.values() if key not in found])
+        recent_cards.put_many(fetched)
+        found.update(fetched)
     missing = [item for item in items if keys[item.id] not in found]
     if missing:
         loaded = [item for item in missing if isinstance(item, Article)]
@@ -187,6 +203,7 @@ def card_html(items) -> dict[int, str]:
         template = get_template("includes/_card.html")
         rendered = {keys[a.id]: template.render({"article": a}) for a in loaded}
         cache.set_many(rendered, cache_keys.CARD_SECONDS)
+        recent_cards.put_many(rendered)
         found.update(rendered)
     return {item.id: found[keys[item.id]] for item in items if keys[item.id] in found}
 

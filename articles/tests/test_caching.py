@@ -176,6 +176,7 @@ def redis_cache(settings, redis_client, monkeypatch):
 
     settings.REDIS_URL = redis_client.url
     monkeypatch.setattr(caching, "local_copies", caching.LocalCopies())
+    monkeypatch.setattr(caching, "shared_copies", caching.LocalCopies(entries=512, seconds=2))
     monkeypatch.setattr(local_copies, "LIVE_SECONDS", 60)
     settings.CACHES = {
         "default": {
@@ -183,9 +184,63 @@ def redis_cache(settings, redis_client, monkeypatch):
             "LOCATION": redis_client.url,
             "KEY_PREFIX": settings.CACHE_PREFIX,
             "KEY_FUNCTION": "config.cache_keys.make_key",
-        }
+        },
+        "template_fragments": {"BACKEND": "articles.caching.FragmentCache"},
     }
     return redis_client
+
+
+def test_pages_share_this_workers_copies_of_the_fragments_until_a_takedown(
+    client, make_article, redis_cache, settings, monkeypatch
+):
+    """With the page cache off, a page reads the content generation, the header's rubrics, the
+    sidebar and the cards from this worker's copies; a takedown drops them at once."""
+    import redis
+    from django.utils import timezone
+
+    from articles import services
+
+    settings.PAGE_CACHE_SECONDS = 0
+    article = make_article(title="Скоро снимут")
+    services.add_daily_stats(article_id=article.pk, date=timezone.localdate(), views=10)
+    rebuild_rankings()
+    client.get("/")
+    client.get("/")  # the fragments are fetched once from Redis, then kept
+    commands = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        commands.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    page = client.get("/").content.decode()
+    assert page.count("Скоро снимут") == 2  # its card and the sidebar's trending tab
+    assert commands == ["GET"]  # the list's count only
+    services.unpublish(articles=[article])
+    from django.core.cache import cache
+
+    from articles import caching
+    from config import cache_keys
+
+    assert caching.content_generation() == cache.get(cache_keys.content_generation())
+    assert "Скоро снимут" not in client.get("/").content.decode()
+
+
+def test_a_members_page_leaves_nothing_of_theirs_in_the_workers_copies(
+    client, make_article, make_user, redis_cache, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = make_article()
+    rebuild_rankings()
+    member = make_user(display_name="Секретное Имя")
+    client.force_login(member)
+    for url in ("/", article.get_absolute_url(), "/trending/?period=all"):
+        client.get(url)
+    client.logout()
+    client.cookies.clear()
+    for url in ("/", article.get_absolute_url(), "/trending/?period=all"):
+        assert "Секретное Имя" not in client.get(url).content.decode(), url
 
 
 def test_random_query_strings_neither_bypass_nor_fill_the_cache(
