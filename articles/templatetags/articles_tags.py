@@ -1,3 +1,4 @@
+import functools
 import json
 
 from django import template
@@ -5,8 +6,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import prefetch_related_objects
+from django.template.base import TextNode, Variable
+from django.template.defaulttags import CommentNode, URLNode
 from django.template.loader import get_template
-from django.urls import translate_url
+from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
+from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.formats import number_format
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
@@ -143,11 +148,73 @@ def rubric_nav():
     return {"rubrics": Rubric.objects.only("name", "slug")}
 
 
+class FixedNode(template.Node):
+    """What `{% fixed %}` encloses, rendered once per worker, language, script prefix, URLconf
+    and STATIC_URL."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.rendered: dict[tuple, str] = {}
+
+    def render(self, context):
+        where = (get_language(), get_script_prefix(), get_urlconf(), settings.STATIC_URL)
+        html = self.rendered.get(where)
+        if html is None:
+            html = self.rendered[where] = self.nodelist.render(context)
+        return html
+
+
+def _is_fixed(node) -> bool:
+    """Whether a node renders the same whatever the context, in one language: text, and
+    addresses, static files and translations named by literals only."""
+    if isinstance(node, TextNode | CommentNode):
+        return True
+    if isinstance(node, URLNode):
+        return not node.args and not node.kwargs and node.asvar is None and _literal(node.view_name)
+    if isinstance(node, StaticNode):
+        return node.varname is None and _literal(node.path)
+    if isinstance(node, TranslateNode):
+        return (
+            node.asvar is None and node.message_context is None and _literal(node.filter_expression)
+        )
+    return False
+
+
+def _literal(expression) -> bool:
+    """A quoted string without filters (the translate tag keeps one as a Variable of a literal)."""
+    var = expression.var
+    return not expression.filters and not (isinstance(var, Variable) and var.lookups is not None)
+
+
+@register.tag
+def fixed(parser, token):
+    """{% fixed %}...{% endfixed %}: a part of a page that is the same on every page in one
+    language (its links to other pages and to static files, its translated words), rendered once
+    per worker instead of on each page. Anything else inside is refused when the template is
+    loaded: a variable there would show the first page's value on all the others."""
+    nodelist = parser.parse(("endfixed",))
+    parser.delete_first_token()
+    for node in nodelist:
+        if not _is_fixed(node):
+            raise template.TemplateSyntaxError(
+                f"{{% fixed %}} takes only text, literal urls, static files and translations, "
+                f"not {node.token.contents if node.token else type(node).__name__!r}"
+            )
+    return FixedNode(nodelist)
+
+
 @register.simple_tag(takes_context=True)
 def translated_url(context, language_code) -> str:
     """This page's address in another language."""
-    request = context["request"]
-    return translate_url(request.get_full_path(), language_code)
+    path = context["request"].get_full_path()
+    return _translated_url(path, language_code, get_language(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated_url(path: str, language_code: str, language: str, urlconf) -> str:
+    """translate_url() for the pages this worker served last: it resolves the path and reverses
+    it again, a tenth of a millisecond on each page."""
+    return translate_url(path, language_code)
 
 
 @register.filter

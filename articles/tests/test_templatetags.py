@@ -75,3 +75,38 @@ def test_compact_numbers(n, russian, english):
 def test_compact_number_ignores_garbage():
     assert compact_number(None) == ""
     assert compact_number("abc") == ""
+
+
+def test_fixed_parts_are_rendered_once_per_language(db):
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        "{% load i18n articles_tags %}"
+        "{% fixed %}<a href=\"{% url 'articles:rss' %}\">{% translate 'Найти' %}</a>{% endfixed %}"
+    )
+    assert page.render({}) == '<a href="/rss/">Найти</a>'
+    with translation.override("en"):
+        assert page.render({}) == '<a href="/en/rss/">Search</a>'
+    assert page.render({}) == '<a href="/rss/">Найти</a>'
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "{{ user.public_name }}",
+        "{% url 'articles:rubric' slug %}",
+        "{% url view_name %}",
+        "{% translate title %}",
+        "{% translate 'Найти' as found %}",
+        "{% static path %}",
+        "{% if user %}x{% endif %}",
+        "{% csrf_token %}",
+    ],
+)
+def test_a_fixed_part_refuses_anything_a_visitor_or_page_could_change(inside):
+    from django.template import TemplateSyntaxError, engines
+
+    with pytest.raises(TemplateSyntaxError, match="fixed"):
+        engines["django"].from_string(
+            "{% load i18n static articles_tags %}{% fixed %}" + inside + "{% endfixed %}"
+        )
