@@ -1,8 +1,17 @@
+import copy
+
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.http import http_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from config import cache_keys
 
 from .models import Article, Rubric, TaggedArticle
 
@@ -17,15 +26,48 @@ class LatestArticlesFeed(Feed):
     link = "/"
     description = _("Новые статьи сообщества о продажах IT-услуг.")
 
-    def items(self):
-        return self.newest_first(Article.objects.published())
+    def articles(self, obj):
+        """The public articles this feed lists (obj: what get_object() found)."""
+        return Article.objects.published()
 
-    def newest_first(self, articles):
-        items = list(articles.for_feed().newest_first()[:FEED_SIZE])
+    def __call__(self, request, *args, **kwargs):
+        """The feed, from the cache (cache_keys.feed) while its articles are the same; Django's
+        Feed.__call__ otherwise, on the articles already read."""
+        try:
+            obj = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist:
+            raise Http404("Feed object does not exist.") from None
+        items = list(self.articles(obj).for_feed().newest_first()[:FEED_SIZE])
+        key = cache_keys.feed(
+            url=request.build_absolute_uri(request.path),
+            language=get_language(),
+            items=[
+                (item.pk, item.updated_at.timestamp(), item.author.public_name, item.rubric.name)
+                for item in items
+            ],
+        )
+        stored = cache.get(key)
+        if stored is None:
+            stored = self._render(request, obj, items)
+            cache.set(key, stored, cache_keys.FEED_SECONDS)
+        content_type, last_modified, body = stored
+        response = HttpResponse(body, content_type=content_type)
+        response.headers["Last-Modified"] = last_modified
+        return response
+
+    def _render(self, request, obj, items) -> tuple[str, str, bytes]:
+        """(content type, Last-Modified, body) of the feed of these articles."""
         tags = TaggedArticle.objects.names_by_article([item.pk for item in items])
         for item in items:
             item.tag_names = tags.get(item.pk, [])
-        return items
+        feed = copy.copy(self)  # this request's own, with its articles: one feed serves all
+        feed.fetched = items
+        feedgen = feed.get_feed(obj, request)
+        last_modified = http_date(feedgen.latest_post_date().timestamp())
+        return feedgen.content_type, last_modified, feedgen.writeString("utf-8").encode()
+
+    def items(self, obj):
+        return self.fetched
 
     def item_title(self, item):
         return escape(item.title)
@@ -69,5 +111,5 @@ class RubricFeed(LatestArticlesFeed):
     def description(self, rubric):
         return escape(rubric.description or rubric.name)
 
-    def items(self, rubric):
-        return self.newest_first(Article.objects.published().filter(rubric=rubric))
+    def articles(self, rubric):
+        return Article.objects.published().filter(rubric=rubric)

@@ -174,6 +174,18 @@ def card(
     return f"card:{language}:{article_id}:{updated_at}:{views}:{comments}:{cover or 0}"
 
 
+FEED_SECONDS = 10 * 60
+
+
+def feed(*, url: str, language: str, items: list[tuple]) -> str:
+    """A feed's XML (RSS or Atom, articles/feeds.py), FEED_SECONDS. A hash of its address, its
+    language and, for each article it lists, the id, the update time and the author's and the
+    rubric's names: a new article, a takedown, an edit or a new name makes a new key at once.
+    (A renamed tag shows within 10 minutes.)"""
+    raw = repr((url, language, items))
+    return "feed:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
 # Discussions (discussions/versions.py, discussions/thread.py, discussions/services/comments.py).
 
 

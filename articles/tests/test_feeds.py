@@ -41,3 +41,33 @@ def test_atom_holds_escaped_text_in_its_html_summary_and_a_text_title(client, ar
     title = entry.find(f"{ATOM}title")
     assert title.get("type", "text") == "text"  # shown as it is: no markup is read from it
     assert title.text == TITLE
+
+
+def test_a_feed_comes_from_the_cache_while_its_articles_are_the_same(
+    client, article, make_article, django_assert_num_queries
+):
+    from articles import services
+
+    first = client.get("/rss/")
+    with django_assert_num_queries(1):  # its articles, to find the stored feed
+        second = client.get("/rss/")
+    assert second.content == first.content
+    assert second["Last-Modified"] == first["Last-Modified"]
+    assert second["Content-Type"] == first["Content-Type"]
+    newer = make_article(title="Свежая статья")
+    assert "Свежая статья" in client.get("/rss/").content.decode()  # a new list, a new key
+    newer.title = "Свежая статья, исправленная"
+    services.save_article(article=newer)
+    assert "Свежая статья, исправленная" in client.get("/rss/").content.decode()
+    services.unpublish(articles=[newer])
+    assert "Свежая статья" not in client.get("/rss/").content.decode()
+
+
+def test_a_members_feed_is_the_readers_feed(client, article, make_user):
+    member = make_user(display_name="Секретное Имя")
+    client.force_login(member)
+    mine = client.get("/rss/")
+    client.logout()
+    client.cookies.clear()
+    assert "Секретное Имя" not in client.get("/rss/").content.decode()
+    assert client.get("/rss/").content == mine.content
