@@ -2,6 +2,7 @@
 middleware (articles/middleware.py) and the worker keeps its own copy of what they are about;
 neither weakens what the endpoint refuses."""
 
+import time
 from unittest import mock
 
 import pytest
@@ -92,7 +93,12 @@ def test_a_takedown_drops_the_workers_copy_of_the_article(
     caching.cache.delete(cache_keys.view_target(article.pk))
     with django_assert_num_queries(0):  # the copy answers: neither the database nor the cache
         assert _report(client, article, signed_visitor("reader-4")).json()["counted"] is True
+    fetched_before = services.view_targets.epoch()
     caching._replace_generation()  # that node's takedown reaches every worker
+    for _ in range(100):  # the announcement is on its way over loopback
+        if services.view_targets.epoch() != fetched_before:
+            break
+        time.sleep(0.01)
     assert _report(client, article, signed_visitor("reader-5")).status_code == 404
 
 
