@@ -20,7 +20,7 @@ from config import cache_keys
 from config.client import address_key, client_ip
 from config.http import page_or_404
 
-from . import referrers, services
+from . import caching, referrers, services
 from .caching import (
     anonymous_page_cache,
     choice,
@@ -46,9 +46,17 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return cache.get_or_set(
-            self.count_key, lambda: Paginator.count.func(self), cache_keys.LIST_COUNT_SECONDS
-        )
+        # This worker's copy first (caching.shared_copies): each list page is counted once per
+        # LOCAL_SECONDS and worker from the cache, once a minute from the database.
+        copies = caching.shared_copies
+        epoch = copies.epoch()
+        count = copies.get(self.count_key, epoch)
+        if count is None:
+            count = cache.get_or_set(
+                self.count_key, lambda: Paginator.count.func(self), cache_keys.LIST_COUNT_SECONDS
+            )
+            copies.put(self.count_key, count, epoch)
+        return count
 
 
 def _page(request: HttpRequest, object_list: QuerySet, *, count_key: str) -> Page:

@@ -141,7 +141,8 @@ LIST_COUNT_SECONDS = 60
 
 def list_count(name: str, *, generation: str) -> str:
     """The number of articles in a list (home, a rubric, a tag, a series, a ranking and period),
-    LIST_COUNT_SECONDS; a takedown makes a new key at once, a new article counts within 60 s."""
+    LIST_COUNT_SECONDS; a takedown makes a new key at once, a new article counts within 60 s
+    (each worker keeps its copy LOCAL_SECONDS more: articles.caching.shared_copies)."""
     return f"list-count:{name}:{generation}"
 
 
