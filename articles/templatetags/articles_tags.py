@@ -1,9 +1,11 @@
 import functools
 import json
+from types import SimpleNamespace
 
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import prefetch_related_objects
 from django.template.base import TextNode, Variable
@@ -306,6 +308,24 @@ def page_links(context, page) -> dict:
         "next": _page_url(path, extra, page.number + 1) if page.has_next() else None,
         "numbers": numbers,
     }
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context) -> str:
+    """A list's pagination (includes/_pagination.html), rendered once per worker for each list
+    address, page, number of pages and language: nothing else goes into it."""
+    page = context["page_obj"]
+    path, extra = context["request"].path, context.get("extra_query") or ""
+    return _pagination(path, extra, page.number, page.paginator.num_pages, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _pagination(path: str, extra: str, number: int, pages: int, language: str) -> str:
+    page = Paginator(range(pages), 1).page(number)  # the same numbers, without the list
+    where = SimpleNamespace(path=path)
+    return get_template("includes/_pagination.html").render(
+        {"page_obj": page, "extra_query": extra, "request": where}
+    )
 
 
 @register.simple_tag(takes_context=True)
