@@ -111,8 +111,8 @@ def comment_thread(context, article):
         "reply_to": reply_to,
         "ban_message": permissions.ban_message(user) if user.is_authenticated else None,
         "can_moderate": permissions.can_moderate(user),
-        "login_url": _account_url(settings.LOGIN_URL, article),
-        "signup_url": _account_url("account_signup", article),
+        "login_url": "" if user.is_authenticated else _account_url(settings.LOGIN_URL, article),
+        "signup_url": "" if user.is_authenticated else _account_url("account_signup", article),
         "user": user,
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -140,7 +140,10 @@ def article_actions(context, article):
         "my_vote": my_vote,
         "own": user.is_authenticated and user.pk == article.author_id,
         "saved": saved,
-        "login_url": _account_url(settings.LOGIN_URL, article, "article-actions"),
+        # Only readers who are not logged in see it; a reverse() or two less on members' pages.
+        "login_url": ""
+        if user.is_authenticated
+        else _account_url(settings.LOGIN_URL, article, "article-actions"),
         "user": user,
         "request": request,
         "csrf_token": context.get("csrf_token"),
