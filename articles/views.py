@@ -67,14 +67,6 @@ def _page(request: HttpRequest, object_list: QuerySet, *, count_key: str) -> Pag
     )
 
 
-def _card_states(ids: list[int]) -> list:
-    """The card states of these public articles, in the order of the ids."""
-    states = {
-        state.id: state for state in Article.objects.published().filter(id__in=ids).card_states()
-    }
-    return [states[pk] for pk in ids if pk in states]
-
-
 def _card_page(request: HttpRequest, ordered: QuerySet, *, count_key: str) -> Page:
     """A page of article cards in one query: the ids in a subquery, from an index-only scan even
     deep in a list, then the state of just those articles, so page 1000 costs about what page 1
@@ -161,7 +153,7 @@ def _ranking_page(request: HttpRequest, ranking: str, period: str) -> Page:
     entries = RankingEntry.objects.of(ranking, period)
     page = _page(request, entries, count_key=f"{ranking}:{period}")
     start = page.start_index() - 1 if page.paginator.count else 0
-    page.object_list = _card_states(entries.article_ids(start, page.end_index()))
+    page.object_list = entries.card_states(start, page.end_index())
     return page
 
 

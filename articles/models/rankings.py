@@ -1,5 +1,8 @@
 """The rankings ("Сейчас в тренде", "Обсуждаемое") as stored by articles.ranking."""
 
+import datetime
+from typing import NamedTuple
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,15 +40,37 @@ TERM_FIELDS = (
 ).split()
 
 
+class CardState(NamedTuple):
+    """What the `cards` tag needs to find an article's cached card."""
+
+    id: int
+    updated_at: datetime.datetime
+    views_count: int
+    comments_count: int
+    cover_id: int | None
+
+
 class RankingEntryQuerySet(models.QuerySet):
     def of(self, ranking: str, period: str):
         """One ranking for one period, best first."""
         return self.filter(ranking=ranking, period=period).order_by("position")
 
-    def article_ids(self, start: int, stop: int) -> list[int]:
-        """The ids of the articles at positions start to stop - 1, best first."""
-        positions = self.filter(position__gte=start, position__lt=stop)
-        return list(positions.values_list("article_id", flat=True))
+    def card_states(self, start: int, stop: int) -> list["CardState"]:
+        """The card states (as ArticleQuerySet.card_states gives them) of the public articles at
+        positions start to stop - 1, best first, in one query."""
+        rows = self.filter(
+            position__gte=start,
+            position__lt=stop,
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__lte=timezone.now(),
+        ).values_list(
+            "article_id",
+            "article__updated_at",
+            "article__views_count",
+            "article__comments_count",
+            "article__cover_id",
+        )
+        return [CardState(*row) for row in rows]
 
     def explained(self, size: int):
         """The first `size` places with their articles' titles, for "Почему в тренде"."""

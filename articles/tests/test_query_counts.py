@@ -68,9 +68,9 @@ EXPECTED = {
     "rubric": LIST_QUERIES + 1,  # the rubric itself
     "tag": LIST_QUERIES + 1,
     "series": LIST_QUERIES + 1,
-    # the ids come from a range of positions, not an OFFSET, then their states
-    "trending": LIST_QUERIES + 1,
-    "discussed": LIST_QUERIES + 1,
+    # the states come with a range of positions, not an OFFSET
+    "trending": LIST_QUERIES,
+    "discussed": LIST_QUERIES,
     "rss": 2,
 }
 
