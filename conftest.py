@@ -25,13 +25,14 @@ READER_AGENT = (
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from articles import caching, services
+    from articles import caching, feeds, services
     from articles.templatetags import articles_tags
 
     cache.clear()
     services.view_targets.clear()  # a worker's copies outlive a test's rows on SQLite
     caching.shared_copies.clear()
     articles_tags.recent_cards.clear()
+    feeds.recent_feeds.clear()
     yield
     cache.clear()
 

@@ -13,9 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from config import cache_keys
 
+from .local_copies import RecentValues
 from .models import Article, Rubric, TaggedArticle
 
 FEED_SIZE = 30
+# This worker's copies of the feeds it sent last: their keys name what they show.
+recent_feeds = RecentValues(entries=64, seconds=10)
 
 
 class LatestArticlesFeed(Feed):
@@ -46,10 +49,11 @@ class LatestArticlesFeed(Feed):
                 for item in items
             ],
         )
-        stored = cache.get(key)
+        stored = recent_feeds.get_many([key]).get(key) or cache.get(key)
         if stored is None:
             stored = self._render(request, obj, items)
             cache.set(key, stored, cache_keys.FEED_SECONDS)
+        recent_feeds.put_many({key: stored})
         content_type, last_modified, body = stored
         response = HttpResponse(body, content_type=content_type)
         response.headers["Last-Modified"] = last_modified

@@ -92,6 +92,20 @@ def _article_list(
     )
 
 
+def _list_owner(model: type[Rubric] | type[Tag], slug: str) -> Rubric | Tag:
+    """The rubric or tag a list page is of, from this worker's copy (caching.shared_copies:
+    a rename or a deletion shows within LOCAL_SECONDS) or the database; 404 when there is none.
+    The copy is shared by the worker's requests: nothing may change it."""
+    copies = caching.shared_copies
+    key = cache_keys.list_owner(model._meta.label_lower, slug)
+    epoch = copies.epoch()
+    found = copies.get(key, epoch)
+    if found is None:
+        found = get_object_or_404(model, slug=slug)
+        copies.put(key, found, epoch)
+    return found
+
+
 @anonymous_page_cache(page=page_number)
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
@@ -102,7 +116,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @anonymous_page_cache(page=page_number)
 @require_safe
 def rubric(request: HttpRequest, slug: str) -> HttpResponse:
-    rubric = get_object_or_404(Rubric, slug=slug)
+    rubric = _list_owner(Rubric, slug)
     return _article_list(
         request,
         Article.objects.published().filter(rubric=rubric).newest_first(),
@@ -117,7 +131,7 @@ def rubric(request: HttpRequest, slug: str) -> HttpResponse:
 @anonymous_page_cache(page=page_number)
 @require_safe
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = _list_owner(Tag, slug)
     return _article_list(
         request,
         Article.objects.published().filter(tags=tag).newest_first(),

@@ -146,6 +146,13 @@ def list_count(name: str, *, generation: str) -> str:
     return f"list-count:{name}:{generation}"
 
 
+def list_owner(label: str, slug: str) -> str:
+    """Not in the shared cache: the key of a worker's copy of the rubric or tag a list page is
+    of (articles.caching.shared_copies), LOCAL_SECONDS; a takedown drops it, a rename or a
+    deletion shows within 2 s."""
+    return f"list-owner:{label}:{slug}"
+
+
 ANALYTICS_AUTHORS_SECONDS = 10 * 60
 
 
@@ -182,7 +189,7 @@ def feed(*, url: str, language: str, items: list[tuple]) -> str:
     """A feed's XML (RSS or Atom, articles/feeds.py), FEED_SECONDS. A hash of its address, its
     language and, for each article it lists, the id, the update time and the author's and the
     rubric's names: a new article, a takedown, an edit or a new name makes a new key at once.
-    (A renamed tag shows within 10 minutes.)"""
+    (A renamed tag shows within 10 minutes; each worker keeps the feeds it sent 10 s.)"""
     raw = repr((url, language, items))
     return "feed:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 

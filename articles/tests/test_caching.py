@@ -433,3 +433,18 @@ def test_without_a_live_subscription_no_worker_keeps_copies(
     make_article()
     client.get("/")
     assert client.get("/")["X-Page-Cache"] == "hit"  # from the shared cache, checked each time
+
+
+def test_a_list_pages_rubric_comes_from_the_workers_copy(
+    client, make_article, redis_cache, settings, rubric
+):
+    from django.urls import reverse
+
+    settings.PAGE_CACHE_SECONDS = 0
+    make_article(title="В рубрике")
+    url = reverse("articles:rubric", args=[rubric.slug])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "В рубрике" in page and rubric.name in page
+    assert len(queries) == 1  # the page's cards; the rubric, its count and the rest are copies
