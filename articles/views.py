@@ -205,7 +205,7 @@ def _render_article(
         {
             "article": article,
             "tags": tags,
-            "related": published.related_to(article),
+            "related": cache_once(lambda: published.related_to(article)),
             "previous_issue": cache_once(lambda: published.next_in_series(article, previous=True)),
             "next_issue": cache_once(lambda: published.next_in_series(article)),
             "preview": preview,
