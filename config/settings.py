@@ -230,6 +230,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 STATIC_URL = "/static/"
 STATIC_ROOT = env("STATIC_ROOT", cast=Path, default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers and crawlers ask for at the site's root (favicon.ico), served by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", cast=Path, default=BASE_DIR / "media")
 STORAGES = {

@@ -155,6 +155,15 @@ def test_healthz_and_robots(client, db, django_assert_num_queries):
     assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
 
 
+def test_favicon_ico_is_served_at_the_root(client, db):
+    """Browsers and crawlers ask for /favicon.ico whatever the page links: a file, not a 404
+    page built for each of them."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
 def test_feeds_and_sitemap(client, make_article):
     article = make_article(title="Статья для ленты")
     hidden = make_article(title="Черновик", status=Article.Status.DRAFT)
