@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from config import cache_keys
 from config.http import page_or_404
 
+from . import caching
 from .caching import anonymous_page_cache, store_search, stored_search
 from .models import Article, Rubric
 from .models.search import MARK_START, corrected_query, matching_authors, matching_tags
@@ -39,7 +40,14 @@ PERIOD_DAYS = {"": None, "week": 7, "month": 30, "year": 365}
 
 
 def _rubric_choices() -> list[tuple[str, str]]:
-    return [("", _("Все рубрики")), *Rubric.objects.values_list("slug", "name")]
+    """The form's rubrics, from this worker's copy (caching.shared_copies) or the database."""
+    copies = caching.shared_copies
+    key, epoch = cache_keys.rubric_choices(), copies.epoch()
+    rubrics = copies.get(key, epoch)
+    if rubrics is None:
+        rubrics = tuple(Rubric.objects.values_list("slug", "name"))
+        copies.put(key, rubrics, epoch)
+    return [("", _("Все рубрики")), *rubrics]
 
 
 class SearchForm(forms.Form):

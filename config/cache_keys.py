@@ -153,6 +153,13 @@ def list_owner(label: str, slug: str) -> str:
     return f"list-owner:{label}:{slug}"
 
 
+def rubric_choices() -> str:
+    """Not in the shared cache: the key of a worker's copy of the rubrics' slugs and names the
+    search form offers (articles.caching.shared_copies), LOCAL_SECONDS; a takedown drops it, a
+    new rubric or a rename shows within 2 s."""
+    return "rubric-choices"
+
+
 ANALYTICS_AUTHORS_SECONDS = 10 * 60
 
 

@@ -448,3 +448,22 @@ def test_a_list_pages_rubric_comes_from_the_workers_copy(
         page = client.get(url).content.decode()
     assert "В рубрике" in page and rubric.name in page
     assert len(queries) == 1  # the page's cards; the rubric, its count and the rest are copies
+
+
+def test_the_search_forms_rubrics_come_from_the_workers_copy(
+    client, make_article, redis_cache, settings, rubric
+):
+    from django.urls import reverse
+
+    from articles.caching import bump_content_generation
+
+    url = reverse("articles:search")
+    client.get(url, {"q": "ничего"})
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url, {"q": "ничего"}).content.decode()
+    assert rubric.name in page
+    assert not any("articles_rubric" in query["sql"] for query in queries)
+    rubric.name = "Переименованная рубрика"
+    rubric.save()
+    bump_content_generation()  # a takedown drops every worker's copies
+    assert "Переименованная рубрика" in client.get(url, {"q": "ничего"}).content.decode()
