@@ -114,11 +114,7 @@ def content_generation(request=None) -> str:
     if known is not None:
         return known
     key = cache_keys.content_generation()
-    epoch = shared_copies.epoch()
-    generation = shared_copies.get(key, epoch)
-    if generation is None:
-        generation = cache.get(key) or _new_token(key)
-        shared_copies.put(key, generation, epoch)
+    generation = shared_copies.get_or_put(key, lambda: cache.get(key) or _new_token(key))
     if request is not None:
         request.content_generation = generation
     return generation

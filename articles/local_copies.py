@@ -132,6 +132,16 @@ class LocalCopies:
             while len(self._pages) > self._entries:
                 self._pages.popitem(last=False)
 
+    def get_or_put(self, key: str, compute):
+        """This worker's copy of `key`, else what compute() returns (never None), kept as the
+        copy. The epoch is read first, so a takedown that arrives while it computes refuses it."""
+        epoch = self.epoch()
+        found = self.get(key, epoch)
+        if found is None:
+            found = compute()
+            self.put(key, found, epoch)
+        return found
+
     def _listen(self) -> bool:
         """Read the subscription's news; True while it is known to be live."""
         now = time.monotonic()

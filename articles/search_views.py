@@ -41,12 +41,9 @@ PERIOD_DAYS = {"": None, "week": 7, "month": 30, "year": 365}
 
 def _rubric_choices() -> list[tuple[str, str]]:
     """The form's rubrics, from this worker's copy (caching.shared_copies) or the database."""
-    copies = caching.shared_copies
-    key, epoch = cache_keys.rubric_choices(), copies.epoch()
-    rubrics = copies.get(key, epoch)
-    if rubrics is None:
-        rubrics = tuple(Rubric.objects.values_list("slug", "name"))
-        copies.put(key, rubrics, epoch)
+    rubrics = caching.shared_copies.get_or_put(
+        cache_keys.rubric_choices(), lambda: tuple(Rubric.objects.values_list("slug", "name"))
+    )
     return [("", _("Все рубрики")), *rubrics]
 
 

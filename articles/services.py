@@ -142,9 +142,8 @@ def view_target(article_id: int) -> Article | None:
     (an article withdrawn) drops the workers' copies at once.
     """
     key = cache_keys.view_target(article_id)
-    epoch = view_targets.epoch()
-    article = view_targets.get(key, epoch)
-    if article is None:
+
+    def from_the_cache() -> Article | bool:
         fields = cache.get_or_set(
             key,
             lambda: (
@@ -155,8 +154,9 @@ def view_target(article_id: int) -> Article | None:
             ),
             cache_keys.VIEW_TARGET_SECONDS,
         )
-        article = Article(**fields) if fields else False
-        view_targets.put(key, article, epoch)
+        return Article(**fields) if fields else False  # False: no such article, kept too
+
+    article = view_targets.get_or_put(key, from_the_cache)
     return article or None
 
 

@@ -48,15 +48,12 @@ class CachedCountPaginator(Paginator):
     def count(self) -> int:
         # This worker's copy first (caching.shared_copies): each list page is counted once per
         # LOCAL_SECONDS and worker from the cache, once a minute from the database.
-        copies = caching.shared_copies
-        epoch = copies.epoch()
-        count = copies.get(self.count_key, epoch)
-        if count is None:
-            count = cache.get_or_set(
+        return caching.shared_copies.get_or_put(
+            self.count_key,
+            lambda: cache.get_or_set(
                 self.count_key, lambda: Paginator.count.func(self), cache_keys.LIST_COUNT_SECONDS
-            )
-            copies.put(self.count_key, count, epoch)
-        return count
+            ),
+        )
 
 
 def _page(request: HttpRequest, object_list: QuerySet, *, count_key: str) -> Page:
@@ -107,14 +104,8 @@ def _list_owner(model: type[Rubric] | type[Tag], slug: str) -> Rubric | Tag:
     """The rubric or tag a list page is of, from this worker's copy (caching.shared_copies:
     a rename or a deletion shows within LOCAL_SECONDS) or the database; 404 when there is none.
     The copy is shared by the worker's requests: nothing may change it."""
-    copies = caching.shared_copies
     key = cache_keys.list_owner(model._meta.label_lower, slug)
-    epoch = copies.epoch()
-    found = copies.get(key, epoch)
-    if found is None:
-        found = get_object_or_404(model, slug=slug)
-        copies.put(key, found, epoch)
-    return found
+    return caching.shared_copies.get_or_put(key, lambda: get_object_or_404(model, slug=slug))
 
 
 @anonymous_page_cache(page=page_number)

@@ -119,16 +119,15 @@ def shown_chat_block() -> ChatBlock | None:
     """The chat block on show, from this worker's copy (caching.shared_copies), the cache
     (cache_keys.chat_block) or the database."""
     key = cache_keys.chat_block()
-    copies = caching.shared_copies
-    epoch = copies.epoch()
-    cached = copies.get(key, epoch)
-    if cached is None:
+
+    def from_the_cache() -> tuple:
         cached = cache.get(key)
         if cached is None:
             cached = (ChatBlock.objects.filter(is_visible=True).first(),)
             cache.set(key, cached, cache_keys.CHAT_BLOCK_SECONDS)
-        copies.put(key, cached, epoch)
-    return cached[0]
+        return cached
+
+    return caching.shared_copies.get_or_put(key, from_the_cache)[0]
 
 
 @register.inclusion_tag("includes/_chat_link.html")
