@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from config import cache_keys
 
+from .compiled import CompiledQuery
 from .local_copies import RecentValues
 from .models import Article, Rubric, TaggedArticle
 
 FEED_SIZE = 30
+# A rubric's feed is compiled with this id in place of the rubric's (compiled.py).
+RUBRIC = -424_242_001
 # This worker's copies of the feeds it sent last: their keys name what they show.
 recent_feeds = RecentValues(entries=64, seconds=10)
 
@@ -29,9 +32,15 @@ class LatestArticlesFeed(Feed):
     link = "/"
     description = _("Новые статьи сообщества о продажах IT-услуг.")
 
-    def articles(self, obj):
-        """The public articles this feed lists (obj: what get_object() found)."""
-        return Article.objects.published()
+    # The newest public articles, what a feed item shows of them, in a query written once per
+    # process.
+    newest = CompiledQuery(
+        lambda: Article.objects.published().for_feed().newest_first()[:FEED_SIZE]
+    )
+
+    def newest_articles(self, obj) -> list[Article]:
+        """The articles this feed lists (obj: what get_object() found), newest first."""
+        return self.newest.objects()
 
     def __call__(self, request, *args, **kwargs):
         """The feed, from the cache (cache_keys.feed) while its articles are the same; Django's
@@ -40,7 +49,7 @@ class LatestArticlesFeed(Feed):
             obj = self.get_object(request, *args, **kwargs)
         except ObjectDoesNotExist:
             raise Http404("Feed object does not exist.") from None
-        items = list(self.articles(obj).for_feed().newest_first()[:FEED_SIZE])
+        items = self.newest_articles(obj)
         key = cache_keys.feed(
             url=request.build_absolute_uri(request.path),
             language=get_language(),
@@ -115,5 +124,15 @@ class RubricFeed(LatestArticlesFeed):
     def description(self, rubric):
         return escape(rubric.description or rubric.name)
 
-    def articles(self, rubric):
-        return Article.objects.published().filter(rubric=rubric)
+    newest = CompiledQuery(
+        lambda rubric: (
+            Article.objects.published()
+            .filter(rubric_id=rubric)
+            .for_feed()
+            .newest_first()[:FEED_SIZE]
+        ),
+        rubric=RUBRIC,
+    )
+
+    def newest_articles(self, rubric) -> list[Article]:
+        return self.newest.objects(rubric=rubric.pk)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -20,7 +21,7 @@ from config import cache_keys
 from config.client import address_key, client_ip
 from config.http import page_or_404
 
-from . import caching, referrers, services
+from . import caching, compiled, referrers, services
 from .caching import (
     anonymous_page_cache,
     choice,
@@ -28,6 +29,7 @@ from .caching import (
     page_number,
     shared_member_page,
 )
+from .compiled import CompiledQuery
 from .middleware import visit_report
 from .models import Article, Period, Ranking, RankingEntry, Rubric, Series, Tag
 
@@ -246,13 +248,23 @@ def _article_queryset() -> QuerySet:
     return Article.objects.select_related("rubric", "author", "series", "cover")
 
 
+# The public article by its slug, in one query written once per process (compiled.py).
+_published_article = CompiledQuery(
+    lambda slug, now: _article_queryset().published(now=now).filter(slug=slug),
+    slug="\x00slug",
+    now=compiled.NOW,
+)
+
+
 # ?page= is the part of the discussion; ?reply= changes only members' pages.
 @anonymous_page_cache(sort=COMMENT_SORTS, page=page_number)
 @shared_member_page
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(_article_queryset().published(), slug=slug)
-    return _render_article(request, article)
+    found = _published_article.objects(slug=slug, now=timezone.now())
+    if not found:
+        raise Http404(_("Такой статьи нет."))
+    return _render_article(request, found[0])
 
 
 @staff_member_required

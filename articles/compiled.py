@@ -1,0 +1,104 @@
+"""Querysets whose SQL is written once per process.
+
+On the pages every reader asks for, the ORM takes longer to write a query with a few joins than
+PostgreSQL takes to answer it (the article page's query: 0.9 ms to build, 0.2 ms to run). A
+CompiledQuery builds its queryset once, from stand-in values, and then runs the same statement
+with the real values, turning the rows into objects as the queryset would have.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+
+# The parameters a stand-in may be (others, lists for `__in` among them, are never looked up).
+STAND_IN_TYPES = int | str | datetime.datetime
+# The time a compiled query's `now` stands for: no article is published at it.
+NOW = datetime.datetime(1970, 1, 2, 3, 4, 5, 424_242, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    compiler: SQLCompiler  # after as_sql(): what the columns are and how to convert them
+    sql: str
+    params: tuple
+    names: dict  # the stand-ins' parameters, as the database gets them: their names
+    model: type[Model]
+    start: int  # the model's own columns in a row
+    stop: int
+    init_list: list[str]
+    populators: list  # the select_related objects in a row
+
+
+class CompiledQuery:
+    """The model instances a queryset finds (select_related included), its SQL written once
+    per process and database.
+
+    `build(**stand_ins)` makes the queryset; each stand-in must be an int, a str or a datetime
+    no real query passes (a negative id, a slug with a NUL, compiled.NOW for the time now), and
+    each call of objects() gives the real values of all of them. Neither annotations nor
+    prefetches are supported.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], **stand_ins):
+        self._build, self._stand_ins = build, stand_ins
+        self._compiled: dict[str, _Compiled] = {}
+
+    @staticmethod
+    def _adapted(value, using: str):
+        """A value as the query's parameters carry it (SQLite gets datetimes as text)."""
+        if isinstance(value, datetime.datetime):
+            return connections[using].ops.adapt_datetimefield_value(value)
+        return value
+
+    def _compile(self, using: str) -> _Compiled:
+        queryset = self._build(**self._stand_ins)
+        if queryset.query.annotations or queryset._prefetch_related_lookups:
+            raise ValueError("CompiledQuery takes neither annotations nor prefetches")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        names = {self._adapted(value, using): name for name, value in self._stand_ins.items()}
+        if len(names) != len(self._stand_ins) or not names.keys() <= {
+            p for p in params if isinstance(p, int | str | datetime.datetime)
+        }:
+            raise ValueError("Each stand-in must be a parameter of its own")
+        columns = compiler.klass_info["select_fields"]
+        start, stop = columns[0], columns[-1] + 1
+        return _Compiled(
+            compiler=compiler,
+            sql=sql,
+            params=tuple(params),
+            names=names,
+            model=compiler.klass_info["model"],
+            start=start,
+            stop=stop,
+            init_list=[column[0].target.attname for column in compiler.select[start:stop]],
+            populators=get_related_populators(compiler.klass_info, compiler.select, using),
+        )
+
+    def objects(self, *, using: str = "default", **values) -> list[Model]:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compiled[using] = self._compile(using)
+        names = compiled.names
+        params = [
+            self._adapted(values[names[param]], using)
+            if isinstance(param, STAND_IN_TYPES) and param in names
+            else param
+            for param in compiled.params
+        ]
+        with connections[using].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in compiled.compiler.results_iter([rows]):
+            own = row[compiled.start : compiled.stop]
+            obj = compiled.model.from_db(using, compiled.init_list, own)
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found
