@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.http import http_date
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import cache_keys
 
-from .compiled import CompiledQuery
+from .compiled import NOW, CompiledQuery
 from .local_copies import RecentValues
 from .models import Article, Rubric, TaggedArticle
 
@@ -35,12 +36,13 @@ class LatestArticlesFeed(Feed):
     # The newest public articles, what a feed item shows of them, in a query written once per
     # process.
     newest = CompiledQuery(
-        lambda: Article.objects.published().for_feed().newest_first()[:FEED_SIZE]
+        lambda now: Article.objects.published(now=now).for_feed().newest_first()[:FEED_SIZE],
+        now=NOW,
     )
 
     def newest_articles(self, obj) -> list[Article]:
         """The articles this feed lists (obj: what get_object() found), newest first."""
-        return self.newest.objects()
+        return self.newest.objects(now=timezone.now())
 
     def __call__(self, request, *args, **kwargs):
         """The feed, from the cache (cache_keys.feed) while its articles are the same; Django's
@@ -125,14 +127,15 @@ class RubricFeed(LatestArticlesFeed):
         return escape(rubric.description or rubric.name)
 
     newest = CompiledQuery(
-        lambda rubric: (
-            Article.objects.published()
+        lambda rubric, now: (
+            Article.objects.published(now=now)
             .filter(rubric_id=rubric)
             .for_feed()
             .newest_first()[:FEED_SIZE]
         ),
         rubric=RUBRIC,
+        now=NOW,
     )
 
     def newest_articles(self, rubric) -> list[Article]:
-        return self.newest.objects(rubric=rubric.pk)
+        return self.newest.objects(rubric=rubric.pk, now=timezone.now())

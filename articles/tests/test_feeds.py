@@ -31,6 +31,30 @@ def test_rubric_rss_too(client, article):
     assert item.findtext("description") == escape(article.excerpt)
 
 
+def test_a_feed_lists_the_public_articles_of_its_rubric_newest_first(client, make_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.models import Article, Rubric
+
+    other = Rubric.objects.create(name="Другая", slug="drugaya")
+    older, newer = make_article(title="Старая"), make_article(title="Новая")
+    older.published_at, newer.published_at = timezone.now() - timedelta(days=2), timezone.now()
+    Article.objects.bulk_update([older, newer], ["published_at"])
+    make_article(title="Чужая", rubric=other, published_at=timezone.now() - timedelta(days=1))
+    make_article(title="Черновик", status=Article.Status.DRAFT)
+    make_article(title="Завтрашняя", published_at=timezone.now() + timedelta(days=1))
+
+    def titles(url):
+        channel = ElementTree.fromstring(client.get(url).content).find("channel")
+        return [item.findtext("title") for item in channel.findall("item")]
+
+    assert titles(f"/rubrics/{older.rubric.slug}/rss/") == ["Новая", "Старая"]
+    assert titles("/rubrics/drugaya/rss/") == ["Чужая"]
+    assert titles("/rss/") == ["Новая", "Чужая", "Старая"]
+
+
 def test_atom_holds_escaped_text_in_its_html_summary_and_a_text_title(client, article):
     response = client.get("/atom/")
     assert response.status_code == 200
