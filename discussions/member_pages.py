@@ -14,6 +14,7 @@ Staff (they see hidden comments and moderation), members with a pending message,
 without the three holes get the page built in full as before.
 """
 
+import dataclasses
 import datetime
 import functools
 import re
@@ -23,8 +24,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles.caching import (
@@ -34,14 +37,18 @@ from articles.caching import (
     storable,
     stored_headers,
 )
+from articles.local_copies import RecentValues
 from articles.models import Article
 from config import cache_keys
 
 from .models import ArticleVote, Bookmark, Notification
+from .reading import reader_part
+from .services import permissions
 
 # The holes, in the order the page has them; the article's id rides in the second.
 HOLES = re.compile(r"<!--member:user-menu-->|<!--member:actions:(\d+)-->|<!--member:comments-->")
-PARTS_SEPARATOR = "<!--member:part-->"
+# How long a worker keeps a rendering of a member's part; the state it shows is in its key.
+FRAGMENT_SECONDS = 10
 
 
 def _eligible(request) -> bool:
@@ -117,13 +124,110 @@ def _article_for(request, article_id: int) -> Article | None:
     return article
 
 
+# What the shared renderings of a member's parts carry in place of this request's CSRF token and
+# of the comments with this member's footers; escaped text cannot contain an HTML comment.
+CSRF_HOLE = mark_safe("<!--member:csrf-->")
+COMMENTS_HOLE = mark_safe("<!--member:comment-list-->")
+
+# Renderings of the parts keyed by everything they show (a member's own menu by their name and
+# unread count; an article's vote and bookmark by its counters and the member's vote and save;
+# the discussion's frame by the part shown): the same state gives the same HTML, so each is
+# rendered once per worker and state, not once per request. None of them holds a CSRF token or
+# anything but what its key names.
+fragments = RecentValues(entries=2048, seconds=FRAGMENT_SECONDS)
+
+
+def _fragment(key: tuple, render) -> str:
+    found = fragments.get_many((key,)).get(key)
+    if found is None:
+        found = render()
+        fragments.put_many({key: found})
+    return found
+
+
+def _user_menu(request, language: str) -> str:
+    user, unread = request.user, request.member_unread
+    key = ("menu", language, user.pk, user.username, user.display_name, user.avatar.name, unread)
+    return _fragment(
+        key,
+        lambda: render_to_string(
+            "includes/_user_menu.html", {"user": user, "csrf_token": CSRF_HOLE}, request
+        ),
+    )
+
+
+def _actions(request, article, language: str) -> str:
+    user = request.user
+    own = user.pk == article.author_id
+    my_vote, saved = article.member_vote or 0, bool(article.member_saved)
+    key = (
+        "actions",
+        language,
+        article.pk,
+        article.score,
+        article.comments_count,
+        own,
+        my_vote,
+        saved,
+    )
+    return _fragment(
+        key,
+        lambda: render_to_string(
+            "discussions/_member_actions.html",
+            {"article": article, "csrf_token": CSRF_HOLE},
+            request,
+        ),
+    )
+
+
+def _comments(request, article, language: str) -> str:
+    """The discussion's part with this member's footers, in its frame (the comment form, the
+    order, the link to the next part); the frame is shared unless ?reply= names a comment."""
+    reader = reader_part(request, article)
+    ban = permissions.ban_message(request.user)
+
+    def render() -> str:
+        return render_to_string(
+            "includes/_comments_section.html",
+            {
+                "article": article,
+                "thread_reader": dataclasses.replace(reader, html=COMMENTS_HOLE),
+                "csrf_token": CSRF_HOLE,
+            },
+            request,
+        )
+
+    if "reply" in request.GET:
+        frame = render()
+    else:
+        key = (
+            "comments",
+            language,
+            article.pk,
+            article.slug,
+            article.comments_count,
+            article.discussion_closed,
+            reader.sort,
+            reader.number,
+            reader.count,
+            reader.next_number,
+            reader.remaining,
+            ban,
+        )
+        frame = _fragment(key, render)
+    return frame.replace(COMMENTS_HOLE, reader.html, 1)
+
+
 def _member_parts(request, article) -> list[str]:
-    """The three parts of this member, rendered together (one template context)."""
-    html = render_to_string("discussions/_member_parts.html", {"article": article}, request)
-    parts = html.split(PARTS_SEPARATOR)
-    if len(parts) != 3:
-        raise ValueError("discussions/_member_parts.html must render three parts")
-    return parts
+    """The three parts of this member, from the renderings of their state, with this request's
+    CSRF token."""
+    language = get_language()
+    token = get_token(request)
+    return [
+        _user_menu(request, language).replace(CSRF_HOLE, token),
+        _actions(request, article, language).replace(CSRF_HOLE, token),
+        _comments(request, article, language).replace(CSRF_HOLE, token),
+    ]
 
 
 class MemberPageMiddleware:

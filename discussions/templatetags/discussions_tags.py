@@ -97,7 +97,8 @@ def comment_thread(context, article):
     (one query for members), the link to the next part and the comment form."""
     request = context["request"]
     user = request.user
-    reader = reader_part(request, article)
+    # A member's page brings the part it has read already (discussions/member_pages.py).
+    reader = context.get("thread_reader") or reader_part(request, article)
     reply_to = _reply_to(request, article)
     return {
         "article": article,

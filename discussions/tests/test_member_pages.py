@@ -10,7 +10,8 @@ from django.test import Client
 from articles.caching import local_copies
 from articles.services import unpublish
 from discussions import services
-from discussions.member_pages import _cut
+from discussions.member_pages import _cut, fragments
+from discussions.services.moderation import ban_commenter
 
 TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
 
@@ -19,6 +20,7 @@ TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
 def page_cache(settings):
     settings.PAGE_CACHE_SECONDS = 60
     local_copies.clear()
+    fragments.clear()
     return settings
 
 
@@ -95,6 +97,53 @@ def test_nothing_of_a_member_is_in_the_shared_copy_or_reaches_another(
     assert f"/comments/{theirs.pk}/delete/" in html  # his own controls, not hers
     anonymous = Client().get(url).content.decode()
     assert "Олег Смирнов</span>" not in anonymous and "csrfmiddlewaretoken" not in anonymous
+
+
+def test_the_renderings_of_members_parts_hold_only_what_their_keys_name(
+    article, make_comment, member, other_member, page_cache
+):
+    theirs = make_comment(author=other_member, body="Мнение Олега")
+    services.cast_vote(user=member, target=theirs, value=1)
+    services.set_bookmark(user=member, article=article, saved=True)
+    url = article.get_absolute_url()
+    maria, oleg = _login(member), _login(other_member)
+    maria.get(url)
+    oleg_html = oleg.get(url).content.decode()
+    maria_html = maria.get(url).content.decode()
+    assert "<span data-label>В закладках" in maria_html
+    assert "<span data-label>В закладках" not in oleg_html and "Мария Петрова" not in oleg_html
+    kept = fragments.get_many(list(fragments._values))
+    assert {key[0] for key in kept} == {"menu", "actions", "comments"}
+    for key, html in kept.items():
+        # a token in place of the hole would be one member's, served to the next
+        assert not TOKEN.search(html.replace('value="<!--member:csrf-->"', "")), key
+        if key[0] == "menu":
+            assert (key[2] == member.pk) == ("Мария Петрова" in html), key
+            assert (key[2] == other_member.pk) == ("Олег Смирнов" in html), key
+        else:  # shared by every member in the same state: no name, no comment of anyone's
+            assert "Мария Петрова" not in html and "Олег Смирнов" not in html, key
+            assert "Мнение Олега" not in html, key
+    # a rename is a new key: it shows on the next page
+    member.display_name = "Мария Иванова"
+    member.save()
+    assert "Мария Иванова" in maria.get(url).content.decode()
+
+
+def test_a_barred_member_and_a_reply_get_their_own_discussion_frame(
+    article, make_comment, member, other_member, moderator, page_cache
+):
+    comment = make_comment(author=other_member, body="Вопрос")
+    url = article.get_absolute_url()
+    maria, oleg = _login(member), _login(other_member)
+    assert 'id="comment-form"' in maria.get(url).content.decode()
+    ban_commenter(moderator=moderator, member=member, reason="спам")
+    html = maria.get(url).content.decode()
+    assert "Вам запрещено комментировать" in html and 'id="comment-form"' not in html
+    assert "Вам запрещено комментировать" not in oleg.get(url).content.decode()
+    reply = oleg.get(f"{url}?reply={comment.pk}")
+    assert reply["X-Page-Cache"] == "member"
+    assert f'name="parent" value="{comment.pk}"' in reply.content.decode()
+    assert f'name="parent" value="{comment.pk}"' not in oleg.get(url).content.decode()
 
 
 def test_a_members_change_shows_at_once(article, make_comment, member, page_cache):
