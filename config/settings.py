@@ -75,7 +75,7 @@ MIDDLEWARE = [
     # a cookie or the body.
     "config.middleware.BadInputMiddleware",
     "articles.caching.PageCacheMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "articles.caching.SessionMiddleware",  # Django's, taking the session the page cache read
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
