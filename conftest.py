@@ -25,7 +25,7 @@ READER_AGENT = (
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from articles import caching, feeds, services
+    from articles import caching, feeds, search_views, services
     from articles.templatetags import articles_tags
 
     cache.clear()
@@ -33,6 +33,7 @@ def _clean_cache():
     caching.shared_copies.clear()
     articles_tags.recent_cards.clear()
     feeds.recent_feeds.clear()
+    search_views.shown_pages.clear()
     yield
     cache.clear()
 

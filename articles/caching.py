@@ -139,6 +139,12 @@ def bump_content_generation() -> None:
     transaction.on_commit(_replace_generation, robust=True)
 
 
+def search_generation() -> str:
+    """The current search generation, created on first use (one round trip)."""
+    key = cache_keys.search_generation()
+    return cache.get(key) or _new_token(key)
+
+
 def stored_search(key: str) -> tuple[str, object | None]:
     """The current search generation and the results stored under `key` for it (None when
     there are none, or only older ones), in one round trip."""

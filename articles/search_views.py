@@ -6,6 +6,10 @@ found (Found: the count, the page's ids and passages, the names that match, a su
 same for whoever asks, and is kept for a few minutes (SEARCH_CACHE_SECONDS) in a short-lived entry
 keyed by a hash of the query, its filters and its page (config/cache_keys.py search_results):
 neither the member nor the address is in it, and a change to the articles makes it a miss at once.
+The page below the site's header (the form, the names, the cards, the page links) is the same for
+whoever asks too: it is rendered without the request, and each worker keeps the ones it showed
+last SEARCH_PAGE_SECONDS in its own memory (cache_keys.search_page, under the search and content
+generations), so asking again costs a round trip for the generation and the layout around it.
 The query is written nowhere else.
 """
 
@@ -18,6 +22,9 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -26,8 +33,10 @@ from config.http import page_or_404
 
 from . import caching
 from .caching import anonymous_page_cache, store_search, stored_search
+from .local_copies import RecentValues
 from .models import Article, Rubric
 from .models.search import MARK_START, corrected_query, matching_authors, matching_tags
+from .templatetags.articles_tags import pagination_html
 from .templatetags.search_tags import highlighted
 
 QUERY_MAX_LENGTH = 200
@@ -37,6 +46,8 @@ RESULTS_MAX = 1000
 FEW_RESULTS = 3
 RELEVANCE, NEWEST = "", "new"
 PERIOD_DAYS = {"": None, "week": 7, "month": 30, "year": 365}
+# The search pages a worker keeps (SEARCH_PAGE_SECONDS): 20 to 100 kB each.
+SHOWN_ENTRIES = 128
 
 
 def _rubric_choices() -> list[tuple[str, str]]:
@@ -174,11 +185,14 @@ def _results(request: HttpRequest, query: str, data: dict) -> dict:
         for state in Article.objects.published().filter(id__in=found.ids).card_states()
     }
     page.object_list = [states[pk] for pk in found.ids if pk in states]
+    extra_query = _filters_query(data, query)
     context = {
         "page_obj": page,
         "results": page.object_list,
         "passages": found.passages,
-        "extra_query": _filters_query(data, query),
+        "pagination": pagination_html(
+            request.path, extra_query, page.number, page.paginator.num_pages
+        ),
         "tags": found.tags,
         "authors": found.authors,
     }
@@ -195,19 +209,68 @@ def _filters_query(data: dict, query: str) -> str:
     return urlencode({name: value for name, value in params.items() if value})
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A search page below the site's header, the same for whoever asks: what a worker keeps."""
+
+    html: str
+    number: int  # the page's number, for the title
+
+
+shown_pages = RecentValues(entries=SHOWN_ENTRIES, seconds=cache_keys.SEARCH_PAGE_SECONDS)
+
+
+def _main(context: dict) -> str:
+    """The page below the header, rendered without the request: nothing of the reader is in it."""
+    return render_to_string("includes/_search.html", context)
+
+
+def _shown(request: HttpRequest, form: SearchForm, query: str) -> Shown:
+    """The page of results the form asks for, from this worker's copy or rendered from what the
+    search found."""
+    data = form.cleaned_data
+
+    def rendered() -> Shown:
+        context = {"form": form, "query": query} | _results(request, query, data)
+        return Shown(_main(context), context["page_obj"].number)
+
+    if settings.SEARCH_CACHE_SECONDS <= 0:
+        return rendered()
+    # Both generations before the page is rendered: a change meanwhile makes the copy a miss.
+    generations = (caching.search_generation(), caching.content_generation(request))
+    key = cache_keys.search_page(
+        query=query,
+        rubric=data["rubric"],
+        period=data["period"],
+        sort=data["sort"],
+        page=request.GET.get("page") or "1",
+        language=get_language(),
+        generations=generations,
+    )
+    shown = shown_pages.get_many([key]).get(key)
+    if shown is None:
+        shown = rendered()
+        shown_pages.put_many({key: shown})
+    return shown
+
+
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Articles that match `?q=`, filtered by rubric and period, by relevance or newest first."""
     form = SearchForm(request.GET)
-    if not form.is_valid():
-        response = render(request, "articles/search.html", {"form": form}, status=400)
+    valid = form.is_valid()
+    query = " ".join(form.cleaned_data["q"].split()) if valid else ""
+    if query:
+        shown = _shown(request, form, query)
     else:
-        data = form.cleaned_data
-        query = " ".join(data["q"].split())
-        context = {"form": form, "query": query, "search_query": query}
-        if query:
-            context |= _results(request, query, data)
-        response = render(request, "articles/search.html", context)
+        shown = Shown(_main({"form": form}), 1)
+    context = {
+        "query": query,
+        "search_query": query,
+        "main": mark_safe(shown.html),  # rendered by the template engine, escaped there
+        "page_number": shown.number,
+    }
+    response = render(request, "articles/search.html", context, status=200 if valid else 400)
     response["X-Robots-Tag"] = "noindex"
     return response
 

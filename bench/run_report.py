@@ -203,7 +203,8 @@ def _search_note(rows: list[dict]) -> list[str]:
     return [
         "",
         "Searches are never page-cached; wrk asks each the same query again and again, so their "
-        "rates above are of hits of the search results cache (SEARCH_CACHE_SECONDS). A miss, "
+        "rates above are of hits of the search results cache (SEARCH_CACHE_SECONDS) and of each "
+        "worker's copy of the page (SEARCH_PAGE_SECONDS). A miss, "
         "the first search for a query, page and filters since the articles last changed, builds "
         "the page from the database in-process in: " + ", ".join(misses) + " (median of 5, "
         'column "miss ms" below).',

@@ -131,9 +131,25 @@ def search_results(*, query: str, rubric: str, period: str, sort: str, page: str
     the query (as the view normalises it: whitespace collapsed), the filters and `?page=`:
     nothing of who asked. Valid only under the current search generation, so a new, changed or
     withdrawn article shows in search at once; an article whose publication time comes, or an
-    author's new name, within 5 minutes. The cards' counters and covers are read per request."""
+    author's new name, within 5 minutes. The page shown from it is kept by each worker
+    (search_page() below)."""
     raw = "\0".join([query, rubric, period, sort, str(page)])
     return "search:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+SEARCH_PAGE_SECONDS = 60
+
+
+def search_page(
+    *, query: str, rubric: str, period: str, sort: str, page: str, language: str, generations
+) -> str:
+    """Not in the shared cache: the key of a worker's copy of one search page below the site's
+    header (the form, the names, the cards, the page links: articles/search_views.py), kept
+    SEARCH_PAGE_SECONDS. A hash of what search_results() hashes, the language, and the search
+    and content generations: a change to the articles and a takedown make a new key at once;
+    the cards' counters and covers, a renamed rubric show within 60 s, as on every list page."""
+    raw = "\0".join([query, rubric, period, sort, str(page), language, *generations])
+    return "search-page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 LIST_COUNT_SECONDS = 60

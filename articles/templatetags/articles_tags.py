@@ -320,6 +320,12 @@ def pagination(context) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _pagination(path: str, extra: str, number: int, pages: int, language: str) -> str:
+    return pagination_html(path, extra, number, pages)
+
+
+def pagination_html(path: str, extra: str, number: int, pages: int) -> str:
+    """includes/_pagination.html for page `number` of `pages` of the list at `path`, whose own
+    parameters are `extra` (a query string), in the current language."""
     page = Paginator(range(pages), 1).page(number)  # the same numbers, without the list
     where = SimpleNamespace(path=path)
     return get_template("includes/_pagination.html").render(

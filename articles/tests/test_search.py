@@ -2,6 +2,8 @@
 article's HTML through, the simpler mode of SQLite, hostile queries, a fixed number of queries."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.db import connection
@@ -24,12 +26,19 @@ sqlite_only = pytest.mark.skipif(
 )
 
 
+CARD_TITLE_RE = re.compile(r'<h2 class="card__title"><a href="[^"]*">(.*?)</a></h2>')
+
+
+def card_titles(response) -> list[str]:
+    """The titles of the cards on the page, in its order."""
+    return [html.unescape(title) for title in CARD_TITLE_RE.findall(response.content.decode())]
+
+
 def found(client, **params) -> list[str]:
     """The titles found, in the order of the page."""
     response = client.get(SEARCH, params)
     assert response.status_code == 200
-    by_id = dict(Article.objects.values_list("id", "title"))
-    return [by_id[row.id] for row in response.context["results"]]
+    return card_titles(response)
 
 
 @postgresql_only
