@@ -15,7 +15,6 @@ without the three holes get the page built in full as before.
 """
 
 import dataclasses
-import datetime
 import functools
 import re
 
@@ -23,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from articles import compiled
 from articles.caching import (
     content_generation,
     local_copies,
@@ -41,7 +42,7 @@ from articles.local_copies import RecentValues
 from articles.models import Article
 from config import cache_keys
 
-from .models import ArticleVote, Bookmark, Notification
+from .models import ArticleVote, Bookmark, Comment, CommentVote, Notification
 from .reading import reader_part
 from .services import permissions
 
@@ -83,9 +84,34 @@ _ARTICLE, _USER = -424_242_001, -424_242_002
 STATE_FIELDS = ("id", "slug", "author_id", "comments_count", "score", "discussion_closed")
 
 
-def _with_member_state(queryset, user_id: int):
-    """The articles with this member's vote on each, their bookmark and their unread count."""
-    return queryset.only(*STATE_FIELDS).annotate(
+# This member's votes on the article's comments as "comment id:value,...", in the same query.
+_COMMENT_VOTES = (
+    "(SELECT {concat} FROM {votes} v JOIN {comments} c ON c.id = v.comment_id"
+    " WHERE v.user_id = %s AND c.article_id = {articles}.id)"
+)
+_CONCAT = {
+    "postgresql": "string_agg(v.comment_id::text || ':' || v.value::text, ',')",
+    "sqlite": "group_concat(v.comment_id || ':' || v.value, ',')",
+}
+
+
+def _comment_votes_sql(vendor: str) -> str:
+    return _COMMENT_VOTES.format(
+        concat=_CONCAT[vendor],
+        votes=CommentVote._meta.db_table,
+        comments=Comment._meta.db_table,
+        articles=Article._meta.db_table,
+    )
+
+
+def _with_member_state(queryset, user_id: int, vendor: str):
+    """The articles with this member's vote on each, their bookmark, their unread count and
+    their votes on its comments."""
+    return queryset.only(
+        *STATE_FIELDS
+    ).annotate(
+        # names of tables only, the member's id a parameter
+        member_comment_votes=RawSQL(_comment_votes_sql(vendor), (user_id,)),  # noqa: S611
         member_vote=Subquery(
             ArticleVote.objects.filter(article=OuterRef("pk"), user_id=user_id).values("value")[:1]
         ),
@@ -105,7 +131,9 @@ def _with_member_state(queryset, user_id: int):
 def _state_query(vendor: str) -> tuple[str, tuple]:
     """The state query compiled once per process (building it costs more than running it), with
     stand-ins for the article, the member and the time."""
-    queryset = _with_member_state(Article.objects.published().filter(pk=_ARTICLE), _USER)
+    queryset = _with_member_state(
+        Article.objects.published(now=compiled.NOW).filter(pk=_ARTICLE), _USER, vendor
+    )
     return queryset.query.sql_with_params()
 
 
@@ -113,11 +141,14 @@ def _article_for(request, article_id: int) -> Article | None:
     """The public article with this member's vote on it, their bookmark and their unread count,
     in one query (the parts' tags use them instead of asking)."""
     sql, stand_ins = _state_query(connection.vendor)
-    now, values = timezone.now(), {_ARTICLE: article_id, _USER: request.user.pk}
-    params = [
-        now if isinstance(value, datetime.datetime) else values.get(value, value)
-        for value in stand_ins
-    ]
+    # the time as the query carries it (SQLite gets datetimes as text)
+    adapt = connection.ops.adapt_datetimefield_value
+    values = {
+        _ARTICLE: article_id,
+        _USER: request.user.pk,
+        adapt(compiled.NOW): adapt(timezone.now()),
+    }
+    params = [values.get(value, value) for value in stand_ins]
     article = next(iter(Article.objects.raw(sql, params)), None)
     if article is not None:
         request.member_unread = article.member_unread or 0
@@ -183,7 +214,8 @@ def _actions(request, article, language: str) -> str:
 def _comments(request, article, language: str) -> str:
     """The discussion's part with this member's footers, in its frame (the comment form, the
     order, the link to the next part); the frame is shared unless ?reply= names a comment."""
-    reader = reader_part(request, article)
+    votes = (pair.split(":") for pair in (article.member_comment_votes or "").split(",") if pair)
+    reader = reader_part(request, article, my_votes={int(pk): int(value) for pk, value in votes})
     ban = permissions.ban_message(request.user)
 
     def render() -> str:

@@ -57,9 +57,10 @@ def requested_part(request) -> int:
     return int(value)
 
 
-def reader_part(request, article) -> ReaderPart:
+def reader_part(request, article, *, my_votes: dict[int, int] | None = None) -> ReaderPart:
     """The requested part of the article's discussion with this reader's footers: the shared
-    HTML from the cache, and one query for a member's votes on the comments of that part."""
+    HTML from the cache, and one query for a member's votes on the comments of that part, unless
+    they were read with the article (`my_votes`, discussions/member_pages.py)."""
     user = request.user
     sort = requested_sort(request)
     number = requested_part(request)
@@ -70,11 +71,14 @@ def reader_part(request, article) -> ReaderPart:
             part = discussion.parts[0]
         else:
             raise Http404(_("Такой части обсуждения нет."))
-    my_votes = {}
-    if user.is_authenticated and part.footers:
+    if my_votes is not None:
+        pass
+    elif user.is_authenticated and part.footers:
         my_votes = CommentVote.objects.values_by_comment(
             user_id=user.pk, comment_ids=part.comment_ids
         )
+    else:
+        my_votes = {}
     html = part.for_reader(viewer=user, my_votes=my_votes, closed=article.discussion_closed)
     return ReaderPart(discussion=discussion, number=number, sort=sort, html=html)
 
