@@ -65,6 +65,14 @@ class RecentValues:
             while len(self._values) > self._entries:
                 self._values.popitem(last=False)
 
+    def get_or_put(self, key, compute):
+        """The copy of `key`, else what compute() returns (never None), kept as the copy."""
+        found = self.get_many((key,)).get(key)
+        if found is None:
+            found = compute()
+            self.put_many({key: found})
+        return found
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

@@ -157,17 +157,21 @@ def _search(request: HttpRequest, query: str, data: dict) -> Found:
     )
 
 
-def _found(request: HttpRequest, query: str, data: dict) -> Found:
-    """The search's results from the cache, or searched and stored there."""
-    if settings.SEARCH_CACHE_SECONDS <= 0:
-        return _search(request, query, data)
-    key = cache_keys.search_results(
+def _results_key(request: HttpRequest, query: str, data: dict) -> str:
+    return cache_keys.search_results(
         query=query,
         rubric=data["rubric"],
         period=data["period"],
         sort=data["sort"],
         page=request.GET.get("page") or "1",
     )
+
+
+def _found(request: HttpRequest, query: str, data: dict) -> Found:
+    """The search's results from the cache, or searched and stored there."""
+    if settings.SEARCH_CACHE_SECONDS <= 0:
+        return _search(request, query, data)
+    key = _results_key(request, query, data)
     generation, found = stored_search(key)
     if found is None:
         found = _search(request, query, data)
@@ -239,19 +243,11 @@ def _shown(request: HttpRequest, form: SearchForm, query: str) -> Shown:
     # Both generations before the page is rendered: a change meanwhile makes the copy a miss.
     generations = (caching.search_generation(), caching.content_generation(request))
     key = cache_keys.search_page(
-        query=query,
-        rubric=data["rubric"],
-        period=data["period"],
-        sort=data["sort"],
-        page=request.GET.get("page") or "1",
+        results=_results_key(request, query, data),
         language=get_language(),
         generations=generations,
     )
-    shown = shown_pages.get_many([key]).get(key)
-    if shown is None:
-        shown = rendered()
-        shown_pages.put_many({key: shown})
-    return shown
+    return shown_pages.get_or_put(key, rendered)
 
 
 @require_safe

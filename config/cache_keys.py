@@ -140,15 +140,14 @@ def search_results(*, query: str, rubric: str, period: str, sort: str, page: str
 SEARCH_PAGE_SECONDS = 60
 
 
-def search_page(
-    *, query: str, rubric: str, period: str, sort: str, page: str, language: str, generations
-) -> str:
+def search_page(*, results: str, language: str, generations) -> str:
     """Not in the shared cache: the key of a worker's copy of one search page below the site's
     header (the form, the names, the cards, the page links: articles/search_views.py), kept
-    SEARCH_PAGE_SECONDS. A hash of what search_results() hashes, the language, and the search
-    and content generations: a change to the articles and a takedown make a new key at once;
-    the cards' counters and covers, a renamed rubric show within 60 s, as on every list page."""
-    raw = "\0".join([query, rubric, period, sort, str(page), language, *generations])
+    SEARCH_PAGE_SECONDS. A hash of the search_results() key of its query, filters and page, the
+    language, and the search and content generations: a change to the articles and a takedown
+    make a new key at once; the cards' counters and covers, a renamed rubric show within 60 s,
+    as on every list page."""
+    raw = "\0".join([results, language, *generations])
     return "search-page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 

@@ -107,11 +107,10 @@ def _comment_votes_sql(vendor: str) -> str:
 def _with_member_state(queryset, user_id: int, vendor: str):
     """The articles with this member's vote on each, their bookmark, their unread count and
     their votes on its comments."""
-    return queryset.only(
-        *STATE_FIELDS
-    ).annotate(
-        # names of tables only, the member's id a parameter
-        member_comment_votes=RawSQL(_comment_votes_sql(vendor), (user_id,)),  # noqa: S611
+    # names of tables only, the member's id a parameter
+    votes = RawSQL(_comment_votes_sql(vendor), (user_id,))  # noqa: S611
+    return queryset.only(*STATE_FIELDS).annotate(
+        member_comment_votes=votes,
         member_vote=Subquery(
             ArticleVote.objects.filter(article=OuterRef("pk"), user_id=user_id).values("value")[:1]
         ),
@@ -168,18 +167,10 @@ COMMENTS_HOLE = mark_safe("<!--member:comment-list-->")
 fragments = RecentValues(entries=2048, seconds=FRAGMENT_SECONDS)
 
 
-def _fragment(key: tuple, render) -> str:
-    found = fragments.get_many((key,)).get(key)
-    if found is None:
-        found = render()
-        fragments.put_many({key: found})
-    return found
-
-
 def _user_menu(request, language: str) -> str:
     user, unread = request.user, request.member_unread
     key = ("menu", language, user.pk, user.username, user.display_name, user.avatar.name, unread)
-    return _fragment(
+    return fragments.get_or_put(
         key,
         lambda: render_to_string(
             "includes/_user_menu.html", {"user": user, "csrf_token": CSRF_HOLE}, request
@@ -201,7 +192,7 @@ def _actions(request, article, language: str) -> str:
         my_vote,
         saved,
     )
-    return _fragment(
+    return fragments.get_or_put(
         key,
         lambda: render_to_string(
             "discussions/_member_actions.html",
@@ -246,7 +237,7 @@ def _comments(request, article, language: str) -> str:
             reader.remaining,
             ban,
         )
-        frame = _fragment(key, render)
+        frame = fragments.get_or_put(key, render)
     return frame.replace(COMMENTS_HOLE, reader.html, 1)
 
 

@@ -71,14 +71,12 @@ def reader_part(request, article, *, my_votes: dict[int, int] | None = None) -> 
             part = discussion.parts[0]
         else:
             raise Http404(_("Такой части обсуждения нет."))
-    if my_votes is not None:
-        pass
-    elif user.is_authenticated and part.footers:
-        my_votes = CommentVote.objects.values_by_comment(
-            user_id=user.pk, comment_ids=part.comment_ids
-        )
-    else:
+    if my_votes is None:
         my_votes = {}
+        if user.is_authenticated and part.footers:
+            my_votes = CommentVote.objects.values_by_comment(
+                user_id=user.pk, comment_ids=part.comment_ids
+            )
     html = part.for_reader(viewer=user, my_votes=my_votes, closed=article.discussion_closed)
     return ReaderPart(discussion=discussion, number=number, sort=sort, html=html)
 
