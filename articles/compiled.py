@@ -4,12 +4,20 @@ On the pages every reader asks for, the ORM takes longer to write a query with a
 PostgreSQL takes to answer it (the article page's query: 0.9 ms to build, 0.2 ms to run). A
 CompiledQuery builds its queryset once, from stand-in values, and then runs the same statement
 with the real values, turning the rows into objects as the queryset would have.
+
+On PostgreSQL the statement is also planned once per connection: it is sent as a prepared
+statement (settings.PREPARE_COMPILED_QUERIES), so PostgreSQL does not plan it again on every
+request either (the member's state query: 0.66 ms planned, 0.36 ms run). These statements look
+rows up by a key, so the generic plan PostgreSQL may keep for them is the plan it would choose
+anyway; queries whose best plan depends on their values (search) are never compiled.
 """
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import psycopg
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
@@ -19,6 +27,27 @@ from django.db.models.sql.compiler import SQLCompiler
 STAND_IN_TYPES = int | str | datetime.datetime
 # The time a compiled query's `now` stands for: no article is published at it.
 NOW = datetime.datetime(1970, 1, 2, 3, 4, 5, 424_242, tzinfo=datetime.UTC)
+
+
+class PreparingCursor(psycopg.Cursor):
+    """Binds on the server and prepares each statement it runs (psycopg keeps a connection's
+    prepared statements, prepared_max of them, and forgets them on a rollback)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def cursor(using: str = "default"):
+    """A cursor for the statements written once per process: on PostgreSQL (unless
+    PREPARE_COMPILED_QUERIES is off) one that prepares them; the queries it runs are logged and
+    counted as the connection's own."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.PREPARE_COMPILED_QUERIES:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(PreparingCursor(connection.connection))
 
 
 @dataclass(frozen=True)
@@ -32,6 +61,7 @@ class _Compiled:
     stop: int
     init_list: list[str]
     populators: list  # the select_related objects in a row
+    annotations: dict  # each annotation's name and its column in a row
 
 
 class CompiledQuery:
@@ -40,8 +70,8 @@ class CompiledQuery:
 
     `build(**stand_ins)` makes the queryset; each stand-in must be an int, a str or a datetime
     no real query passes (a negative id, a slug with a NUL, compiled.NOW for the time now), and
-    each call of objects() gives the real values of all of them. Neither annotations nor
-    prefetches are supported.
+    each call of objects() gives the real values of all of them. Annotations are set on the
+    objects as the queryset would; prefetches are not supported.
     """
 
     def __init__(self, build: Callable[..., QuerySet], **stand_ins):
@@ -57,8 +87,8 @@ class CompiledQuery:
 
     def _compile(self, using: str) -> _Compiled:
         queryset = self._build(**self._stand_ins)
-        if queryset.query.annotations or queryset._prefetch_related_lookups:
-            raise ValueError("CompiledQuery takes neither annotations nor prefetches")
+        if queryset._prefetch_related_lookups:
+            raise ValueError("CompiledQuery takes no prefetches")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         names = {self._adapted(value, using): name for name, value in self._stand_ins.items()}
@@ -78,6 +108,7 @@ class CompiledQuery:
             stop=stop,
             init_list=[column[0].target.attname for column in compiler.select[start:stop]],
             populators=get_related_populators(compiler.klass_info, compiler.select, using),
+            annotations=dict(compiler.annotation_col_map),
         )
 
     def objects(self, *, using: str = "default", **values) -> list[Model]:
@@ -91,14 +122,16 @@ class CompiledQuery:
             else param
             for param in compiled.params
         ]
-        with connections[using].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        with cursor(using) as found_rows:
+            found_rows.execute(compiled.sql, params)
+            rows = found_rows.fetchall()
         found = []
         for row in compiled.compiler.results_iter([rows]):
             own = row[compiled.start : compiled.stop]
             obj = compiled.model.from_db(using, compiled.init_list, own)
             for populator in compiled.populators:
                 populator.populate(row, obj)
+            for name, column in compiled.annotations.items():
+                setattr(obj, name, row[column])
             found.append(obj)
         return found

@@ -107,6 +107,11 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+PREPARED_STATEMENTS = env.str("DATABASE_PREPARED_STATEMENTS", default="compiled").lower()
+if PREPARED_STATEMENTS not in {"compiled", "all", "off"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_PREPARED_STATEMENTS is {PREPARED_STATEMENTS!r}: say compiled, all or off."
+    )
 DATABASES = {
     "default": {
         **env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -128,14 +133,21 @@ else:
     # A database that does not accept a connection within seconds is down for this request: the
     # reader gets the 503 page (config/views.py) instead of a worker stuck for minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
-    # Opt-in: queries sent with their parameters apart and prepared once a connection has run
-    # them five times, so a page's queries are planned once per worker (the article's own query
-    # spends more time planned than run). Off by default: after five runs PostgreSQL may keep a
-    # generic plan, and for search, whose selectivity depends on the words, that plan is ruinous
-    # (a phrase: 46 ms custom-planned, 600 ms prepared, on the bench data). Never behind a pooler
-    # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=False):
+    # Which statements PostgreSQL gets as prepared ones, planned once per connection instead of on
+    # every run. "compiled" (the default): those written once per process (articles/compiled.py),
+    # lookups by a key whose plan never depends on the values; psycopg prepares nothing else.
+    # "all": every query, sent with its parameters apart, once a connection has run it five times;
+    # not the default, because PostgreSQL may then keep a generic plan, and for search, whose
+    # selectivity depends on the words, that plan is ruinous (a phrase: 46 ms custom-planned,
+    # 600 ms prepared, on the bench data). "off" behind a pooler that cannot keep prepared
+    # statements (PgBouncer in transaction mode before 1.21).
+    if PREPARED_STATEMENTS == "all":
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
+    elif PREPARED_STATEMENTS == "compiled":  # a threshold no query reaches: only asked ones
+        DATABASES["default"]["OPTIONS"].update(prepare_threshold=2**31 - 1)
+PREPARE_COMPILED_QUERIES = (
+    DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and PREPARED_STATEMENTS != "off"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -149,3 +149,24 @@ def test_the_readme_names_every_variable_the_settings_read_and_no_other():
     gunicorn_py = (ROOT / "config" / "gunicorn.py").read_text()
     for name in re.findall(r"os\.environ\.get\(\"([A-Z_]+)\"", gunicorn_py):
         assert f"`{name}`" in table
+
+
+def test_prepared_statements_are_the_compiled_ones_unless_told_otherwise():
+    code = (
+        "o = settings.DATABASES['default']['OPTIONS'];"
+        " print(settings.PREPARE_COMPILED_QUERIES, o.get('server_side_binding'),"
+        " o.get('prepare_threshold'))"
+    )
+    pg = "postgres://postgres@127.0.0.1:5432/unused"
+    assert printed(code, DEBUG="1", DATABASE_URL=pg) == f"True None {2**31 - 1}"
+    assert printed(code, DEBUG="1", DATABASE_URL=pg, DATABASE_PREPARED_STATEMENTS="all") == (
+        "True True 5"
+    )
+    assert printed(code, DEBUG="1", DATABASE_URL=pg, DATABASE_PREPARED_STATEMENTS="off") == (
+        "False None None"
+    )
+    # SQLite has nothing to prepare
+    assert printed(code, DEBUG="1", DATABASE_URL="sqlite:///:memory:").startswith("False")
+    result = manage("check", DEBUG="1", DATABASE_PREPARED_STATEMENTS="yes")
+    assert result.returncode != 0
+    assert "DATABASE_PREPARED_STATEMENTS is 'yes': say compiled, all or off." in result.stderr

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import pytest
+from django.db import connection
 from django.utils import timezone
 
 from articles.compiled import NOW, CompiledQuery
@@ -47,3 +49,39 @@ def test_an_article_without_a_series_has_none(make_article):
     article = make_article()
     [found] = by_slug.objects(slug=article.slug, now=timezone.now())
     assert found.series is None
+
+
+def test_annotations_come_with_the_objects(make_article):
+    from django.db.models import F, Value
+
+    article = make_article()
+    with_extra = CompiledQuery(
+        lambda slug: Article.objects.filter(slug=slug).annotate(
+            twice=F("views_count") * 2, label=Value("x")
+        ),
+        slug=STAND_IN,
+    )
+    Article.objects.filter(pk=article.pk).update(views_count=21)
+    [found] = with_extra.objects(slug=article.slug)
+    assert (found.pk, found.twice, found.label) == (article.pk, 42, "x")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_on_postgresql_the_statement_is_prepared_once_per_connection(make_article, settings):
+    article = make_article()
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    before = prepared()
+    for _ in range(3):
+        [found] = by_slug.objects(slug=article.slug, now=timezone.now())
+        assert found.pk == article.pk
+    assert prepared() == before + 1
+    # off: as any other query
+    settings.PREPARE_COMPILED_QUERIES = False
+    other = CompiledQuery(lambda slug: Article.objects.filter(slug=slug), slug=STAND_IN)
+    assert [a.pk for a in other.objects(slug=article.slug)] == [article.pk]
+    assert prepared() == before + 1
