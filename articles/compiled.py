@@ -36,6 +36,12 @@ class PreparingCursor(psycopg.Cursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
 
+    def _send_query_prepared(self, name, pgq, *, binary=None):
+        # Django's query log reads the statement from here; psycopg sets it on the unprepared
+        # path only.
+        self._query = pgq
+        return super()._send_query_prepared(name, pgq, binary=binary)
+
 
 def cursor(using: str = "default"):
     """A cursor for the statements written once per process: on PostgreSQL (unless

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.compiled import NOW, CompiledQuery
@@ -77,8 +78,12 @@ def test_on_postgresql_the_statement_is_prepared_once_per_connection(make_articl
 
     before = prepared()
     for _ in range(3):
-        [found] = by_slug.objects(slug=article.slug, now=timezone.now())
+        with CaptureQueriesContext(connection) as queries:
+            [found] = by_slug.objects(slug=article.slug, now=timezone.now())
         assert found.pk == article.pk
+        # counted and logged as any other query
+        [query] = queries.captured_queries
+        assert query["sql"].startswith('SELECT "articles_article"."id"')
     assert prepared() == before + 1
     # off: as any other query
     settings.PREPARE_COMPILED_QUERIES = False
