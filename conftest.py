@@ -27,6 +27,7 @@ READER_AGENT = (
 def _clean_cache():
     from articles import caching, feeds, search_views, services
     from articles.templatetags import articles_tags
+    from discussions import reading
 
     cache.clear()
     services.view_targets.clear()  # a worker's copies outlive a test's rows on SQLite
@@ -34,6 +35,7 @@ def _clean_cache():
     articles_tags.recent_cards.clear()
     feeds.recent_feeds.clear()
     search_views.shown_pages.clear()
+    reading.fragments.clear()
     yield
     cache.clear()
 

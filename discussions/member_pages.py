@@ -38,18 +38,15 @@ from articles.caching import (
     storable,
     stored_headers,
 )
-from articles.local_copies import RecentValues
 from articles.models import Article
 from config import cache_keys
 
 from .models import ArticleVote, Bookmark, Comment, CommentVote, Notification
-from .reading import reader_part
+from .reading import COMMENTS_HOLE, fragments, reader_part
 from .services import permissions
 
 # The holes, in the order the page has them; the article's id rides in the second.
 HOLES = re.compile(r"<!--member:user-menu-->|<!--member:actions:(\d+)-->|<!--member:comments-->")
-# How long a worker keeps a rendering of a member's part; the state it shows is in its key.
-FRAGMENT_SECONDS = 10
 
 
 def _eligible(request) -> bool:
@@ -153,17 +150,9 @@ def _article_for(request, article_id: int) -> Article | None:
     return article
 
 
-# What the shared renderings of a member's parts carry in place of this request's CSRF token and
-# of the comments with this member's footers; escaped text cannot contain an HTML comment.
+# What the shared renderings of a member's parts (reading.fragments) carry in place of this
+# request's CSRF token; escaped text cannot contain an HTML comment.
 CSRF_HOLE = mark_safe("<!--member:csrf-->")
-COMMENTS_HOLE = mark_safe("<!--member:comment-list-->")
-
-# Renderings of the parts keyed by everything they show (a member's own menu by their name and
-# unread count; an article's vote and bookmark by its counters and the member's vote and save;
-# the discussion's frame by the part shown): the same state gives the same HTML, so each is
-# rendered once per worker and state, not once per request. None of them holds a CSRF token or
-# anything but what its key names.
-fragments = RecentValues(entries=2048, seconds=FRAGMENT_SECONDS)
 
 
 def _user_menu(request, language: str) -> str:
@@ -182,7 +171,7 @@ def _actions(request, article, language: str) -> str:
     own = user.pk == article.author_id
     my_vote, saved = article.member_vote or 0, bool(article.member_saved)
     key = (
-        "actions",
+        "member-actions",
         language,
         article.pk,
         article.score,
@@ -223,7 +212,7 @@ def _comments(request, article, language: str) -> str:
         frame = render()
     else:
         key = (
-            "comments",
+            "member-thread",
             language,
             article.pk,
             article.slug,

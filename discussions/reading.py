@@ -11,12 +11,27 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from articles.local_copies import RecentValues
 
 from .models import Comment, CommentVote
 from .services import permissions
 from .thread import DEFAULT_SORT, SORTS, Discussion, rendered_thread
+
+# How long a worker keeps a rendering of a part of the article page; the state it shows is in its
+# key (discussions/member_pages.py, templatetags/discussions_tags.py).
+FRAGMENT_SECONDS = 10
+# Renderings of the parts of the article page that differ between readers, keyed by everything
+# they show (a member's own menu by their name and unread count; an article's vote and bookmark
+# by its counters and, for a member, their vote and save; the discussion's frame by the part
+# shown): the same state gives the same HTML, so each is rendered once per worker and state, not
+# once per request. None of them holds a CSRF token or anything but what its key names.
+fragments = RecentValues(entries=2048, seconds=FRAGMENT_SECONDS)
+# What a frame of the discussion carries in place of its comments, with one reader's footers;
+# escaped text cannot contain an HTML comment.
+COMMENTS_HOLE = mark_safe("<!--member:comment-list-->")
 
 
 @dataclass

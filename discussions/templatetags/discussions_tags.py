@@ -1,3 +1,4 @@
+import dataclasses
 import re
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -10,11 +11,13 @@ from django.shortcuts import resolve_url
 from django.template.base import Node, NodeList, TextNode
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from discussions.forms import CommentForm
 from discussions.models import ArticleVote, Bookmark, Comment, Follow, Notification, Report
-from discussions.reading import part_links, reader_part
+from discussions.reading import COMMENTS_HOLE, fragments, part_links, reader_part
 from discussions.services import permissions
 from discussions.thread import SORTS
 
@@ -90,15 +93,54 @@ def _reply_to(request, article) -> Comment | None:
     )
 
 
-@register.inclusion_tag("discussions/_thread.html", takes_context=True)
+def _included(context, template_name: str, values: dict) -> SafeString:
+    """A template rendered as an inclusion tag renders it, in a context of its own."""
+    included = context.template.engine.get_template(template_name)
+    return mark_safe(included.render(context.new(values)))  # a template's own output
+
+
+@register.simple_tag(takes_context=True)
 def comment_thread(context, article):
     """The discussion of an article: the requested part (the first one, or ?page=N) of its shared
     HTML from the cache (one query when it is rendered again), this reader's votes on that part
-    (one query for members), the link to the next part and the comment form."""
+    (one query for members), the link to the next part and the comment form.
+
+    Readers who are not logged in all get the same frame around the part (a login link instead
+    of the form), rendered once per worker and state it shows (reading.fragments)."""
+    request = context["request"]
+    # A member's page brings the part it has read already (discussions/member_pages.py).
+    reader = context.get("thread_reader")
+    if reader is not None or request.user.is_authenticated:
+        reader = reader or reader_part(request, article)
+        return _included(context, "discussions/_thread.html", _thread(context, article, reader))
+    reader = reader_part(request, article)
+    key = (
+        "thread",
+        get_language(),
+        article.pk,
+        article.slug,
+        article.comments_count,
+        article.discussion_closed,
+        reader.sort,
+        reader.number,
+        reader.count,
+        reader.next_number,
+        reader.remaining,
+    )
+    frame = fragments.get_or_put(
+        key,
+        lambda: _included(
+            context,
+            "discussions/_thread.html",
+            _thread(context, article, dataclasses.replace(reader, html=COMMENTS_HOLE)),
+        ),
+    )
+    return mark_safe(frame.replace(COMMENTS_HOLE, reader.html, 1))  # both escaped when rendered
+
+
+def _thread(context, article, reader) -> dict:
     request = context["request"]
     user = request.user
-    # A member's page brings the part it has read already (discussions/member_pages.py).
-    reader = context.get("thread_reader") or reader_part(request, article)
     reply_to = _reply_to(request, article)
     return {
         "article": article,
@@ -120,9 +162,23 @@ def comment_thread(context, article):
     }
 
 
-@register.inclusion_tag("discussions/_article_actions.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def article_actions(context, article):
-    """The article's vote control and bookmark button, with this member's own vote and save."""
+    """The article's vote control and bookmark button, with this member's own vote and save;
+    for readers who are not logged in (links to log in) rendered once per worker and state."""
+    request = context["request"]
+    user = request.user
+    if user.is_authenticated:
+        return _included(context, "discussions/_article_actions.html", _actions(context, article))
+    key = ("actions", get_language(), article.pk, article.slug, article.score)
+    key += (article.comments_count,)
+    return fragments.get_or_put(
+        key,
+        lambda: _included(context, "discussions/_article_actions.html", _actions(context, article)),
+    )
+
+
+def _actions(context, article) -> dict:
     request = context["request"]
     user = request.user
     my_vote, saved = 0, False

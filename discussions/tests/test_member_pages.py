@@ -113,7 +113,7 @@ def test_the_renderings_of_members_parts_hold_only_what_their_keys_name(
     assert "<span data-label>В закладках" in maria_html
     assert "<span data-label>В закладках" not in oleg_html and "Мария Петрова" not in oleg_html
     kept = fragments.get_many(list(fragments._values))
-    assert {key[0] for key in kept} == {"menu", "actions", "comments"}
+    assert {key[0] for key in kept} == {"menu", "member-actions", "member-thread"}
     for key, html in kept.items():
         # a token in place of the hole would be one member's, served to the next
         assert not TOKEN.search(html.replace('value="<!--member:csrf-->"', "")), key

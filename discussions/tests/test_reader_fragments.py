@@ -1,0 +1,87 @@
+"""Readers who are not logged in share the renderings of the article's vote and of the
+discussion's frame (reading.fragments): the page built from them is the page built without,
+a change of what they show is a new key, and nothing of a member is ever in them."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from discussions import services
+from discussions.reading import fragments
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken"')
+
+
+@pytest.fixture
+def built(settings):
+    """Every request builds the page (no page cache)."""
+    settings.PAGE_CACHE_SECONDS = 0
+    return settings
+
+
+def _page(url: str, client: Client | None = None) -> str:
+    response = (client or Client()).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_page_from_the_renderings_is_the_page_rendered_anew(article, make_comment, built):
+    make_comment(body="Первое мнение")
+    url = article.get_absolute_url()
+    first = _page(url)
+    assert {key[0] for key in fragments._values} == {"thread", "actions"}
+    again = _page(url)
+    fragments.clear()
+    assert again == first == _page(url)
+    assert "Первое мнение" in again
+
+
+def test_what_a_rendering_shows_is_in_its_key(
+    article, make_comment, member, other_member, built
+):
+    url = article.get_absolute_url()
+    assert 'class="comments__count">0<' in _page(url)
+    comment = make_comment(author=other_member, body="Новое мнение")
+    html = _page(url)
+    assert "Новое мнение" in html and "1 мнение</a>" in html  # the count in the actions
+    services.cast_vote(user=member, target=article, value=1)
+    article.refresh_from_db()
+    assert "vote__score--positive" in _page(url)
+    assert "\u22121" not in _page(url)
+    services.cast_vote(user=member, target=comment, value=-1)
+    assert "\u22121" in _page(url)  # the comment's score
+    # another order, another part of the frame
+    assert 'aria-current="true" class="is-current">новые' in _page(f"{url}?sort=newest")
+
+
+def test_a_closed_discussion_shows_at_once(article, make_comment, built):
+    make_comment()
+    url = article.get_absolute_url()
+    assert "Войдите</a> или" in _page(url)
+    article.discussion_closed = True
+    article.save()
+    html = _page(url)
+    assert "Обсуждение закрыто" in html and "Войдите</a> или" not in html
+
+
+def test_nothing_of_a_member_reaches_the_shared_renderings(
+    article, make_comment, member, other_member, built
+):
+    theirs = make_comment(author=other_member, body="Мнение Олега")
+    services.cast_vote(user=member, target=theirs, value=1)
+    services.cast_vote(user=member, target=article, value=1)
+    url = article.get_absolute_url()
+    client = Client()
+    client.force_login(member)
+    member_html = _page(url, client)
+    assert "Мария Петрова" in member_html and TOKEN.search(member_html)
+    assert not fragments._values  # a member's page is rendered for them, not kept
+    html = _page(url)
+    for private in ("Мария Петрова", 'aria-pressed="true"', "thread-actions", "Выйти"):
+        assert private not in html, private
+    assert not TOKEN.search(html)
+    for key, rendering in fragments.get_many(list(fragments._values)).items():
+        assert not TOKEN.search(rendering) and "Мария Петрова" not in rendering, key
+    # and the member still gets their own after the readers' renderings exist
+    assert 'aria-pressed="true"' in _page(url, client)
