@@ -15,6 +15,7 @@ anyway; queries whose best plan depends on their values (search) are never compi
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import psycopg
 from django.conf import settings
@@ -36,11 +37,16 @@ class PreparingCursor(psycopg.Cursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
 
-    def _send_query_prepared(self, name, pgq, *, binary=None):
-        # Django's query log reads the statement from here; psycopg sets it on the unprepared
-        # path only.
-        self._query = pgq
-        return super()._send_query_prepared(name, pgq, binary=binary)
+
+class LoggedPreparingCursor(PreparingCursor):
+    """For Django's query log (the tests, DEBUG): the statement as its own cursors show it, with
+    the values in it (psycopg leaves none to show for a prepared one)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        result = super().execute(query, params, binary=binary)
+        shown = psycopg.ClientCursor(self.connection).mogrify(query, params)
+        self._query = SimpleNamespace(query=shown.encode())
+        return result
 
 
 def cursor(using: str = "default"):
@@ -53,7 +59,8 @@ def cursor(using: str = "default"):
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(PreparingCursor(connection.connection))
+        kind = LoggedPreparingCursor if connection.queries_logged else PreparingCursor
+        return connection._prepare_cursor(kind(connection.connection))
 
 
 @dataclass(frozen=True)

@@ -81,9 +81,10 @@ def test_on_postgresql_the_statement_is_prepared_once_per_connection(make_articl
         with CaptureQueriesContext(connection) as queries:
             [found] = by_slug.objects(slug=article.slug, now=timezone.now())
         assert found.pk == article.pk
-        # counted and logged as any other query
+        # counted and logged as any other query, with its values
         [query] = queries.captured_queries
         assert query["sql"].startswith('SELECT "articles_article"."id"')
+        assert f"'{article.slug}'" in query["sql"]
     assert prepared() == before + 1
     # off: as any other query
     settings.PREPARE_COMPILED_QUERIES = False
