@@ -189,6 +189,28 @@ def redis_client():
     client.flushdb()
 
 
+@pytest.fixture
+def redis_cache(settings, redis_client, monkeypatch):
+    """The page cache on Redis, as in production: keys can be counted there, and each worker
+    keeps copies of its hot pages (this one with a fresh subscription, trusted for the test)."""
+    from articles import caching, local_copies
+
+    settings.REDIS_URL = redis_client.url
+    monkeypatch.setattr(caching, "local_copies", caching.LocalCopies())
+    monkeypatch.setattr(caching, "shared_copies", caching.LocalCopies(entries=512, seconds=2))
+    monkeypatch.setattr(local_copies, "LIVE_SECONDS", 60)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": redis_client.url,
+            "KEY_PREFIX": settings.CACHE_PREFIX,
+            "KEY_FUNCTION": "config.cache_keys.make_key",
+        },
+        "template_fragments": {"BACKEND": "articles.caching.FragmentCache"},
+    }
+    return redis_client
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium through Playwright; skipped loudly without it, failing in CI."""

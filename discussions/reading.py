@@ -79,7 +79,10 @@ def reader_part(request, article, *, my_votes: dict[int, int] | None = None) -> 
     user = request.user
     sort = requested_sort(request)
     number = requested_part(request)
-    discussion = rendered_thread(article, sort=sort, staff=permissions.can_moderate(user))
+    member = user.is_authenticated
+    discussion = rendered_thread(
+        article, sort=sort, staff=permissions.can_moderate(user), member=member
+    )
     part = discussion.part(number)
     if part is None:
         if number == 1:  # a discussion with nothing to show still has its (empty) first part
@@ -92,7 +95,11 @@ def reader_part(request, article, *, my_votes: dict[int, int] | None = None) -> 
             my_votes = CommentVote.objects.values_by_comment(
                 user_id=user.pk, comment_ids=part.comment_ids
             )
-    html = part.for_reader(viewer=user, my_votes=my_votes, closed=article.discussion_closed)
+    closed = article.discussion_closed
+    if member:
+        html = part.for_reader(viewer=user, my_votes=my_votes, closed=closed)
+    else:
+        html = part.for_anonymous(closed=closed)
     return ReaderPart(discussion=discussion, number=number, sort=sort, html=html)
 
 

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
@@ -31,7 +32,7 @@ from config import cache_keys
 
 from .models import Comment
 from .services.permissions import can_moderate
-from .versions import thread_version
+from .versions import shared_thread_version, thread_version
 
 SORTS = ("best", "newest", "oldest")
 DEFAULT_SORT = "best"
@@ -138,10 +139,21 @@ class RenderedThread:
     # One per footer: (comment id, author id, visible, score, created at as a timestamp).
     footers: list[tuple[int, int, bool, int, float]]
     count: int
+    # for_anonymous(), by whether the discussion is closed
+    _anonymous: dict[bool, SafeString] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def comment_ids(self) -> list[int]:
         return [footer[0] for footer in self.footers]
+
+    def for_anonymous(self, *, closed: bool) -> SafeString:
+        """for_reader() for readers who are not logged in: the same for all of them, so joined
+        once per copy of the thread this worker keeps."""
+        joined = self._anonymous.get(closed)
+        if joined is None:
+            joined = self.for_reader(viewer=AnonymousUser(), my_votes={}, closed=closed)
+            self._anonymous[closed] = joined
+        return joined
 
     def for_reader(self, *, viewer, my_votes: dict[int, int], closed: bool) -> SafeString:
         """The HTML with this reader's footers joined in."""
@@ -210,12 +222,14 @@ def _render_discussion(entries: list[Entry], article, *, staff: bool) -> Discuss
     return Discussion(parts=parts, where=where, count=len(entries))
 
 
-def rendered_thread(article, *, sort: str, staff: bool) -> Discussion:
+def rendered_thread(article, *, sort: str, staff: bool, member: bool = True) -> Discussion:
     """The article's discussion as every reader (or every editor) sees it, from the cache when
-    this version, sort and language were rendered before; one query otherwise."""
+    this version, sort and language were rendered before; one query otherwise. For readers who
+    are not logged in (not `member`) the version may be LOCAL_SECONDS old (versions.py)."""
+    version = thread_version(article.pk) if member else shared_thread_version(article.pk)
     key = cache_keys.thread_html(
         article_id=article.pk,
-        version=thread_version(article.pk),
+        version=version,
         author_id=article.author_id,
         sort=sort,
         audience="staff" if staff else "readers",

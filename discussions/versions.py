@@ -10,6 +10,7 @@ import secrets
 from django.core.cache import cache
 from django.db import transaction
 
+from articles import caching
 from config.cache_keys import thread_version as _key
 
 
@@ -21,6 +22,14 @@ def thread_version(article_id: int) -> str:
         cache.add(key, secrets.token_hex(6), None)
         version = cache.get(key)
     return version
+
+
+def shared_thread_version(article_id: int) -> str:
+    """thread_version() as this worker read it within LOCAL_SECONDS (caching.shared_copies,
+    dropped by a takedown, as when a comment is hidden): for readers who are not logged in, who
+    see a new comment that much later, and on a page the page cache keeps PAGE_CACHE_SECONDS.
+    Members read the current one, so their own change shows on their next page."""
+    return caching.shared_copies.get_or_put(_key(article_id), lambda: thread_version(article_id))
 
 
 def bump_thread_version(article_id: int) -> None:

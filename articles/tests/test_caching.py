@@ -168,28 +168,6 @@ def test_article_page_fragments_are_reused_until_the_article_changes(client, mak
     assert "1,2 тыс." in client.get(url).content.decode()
 
 
-@pytest.fixture
-def redis_cache(settings, redis_client, monkeypatch):
-    """The page cache on Redis, as in production: keys can be counted there, and each worker
-    keeps copies of its hot pages (this one with a fresh subscription, trusted for the test)."""
-    from articles import caching, local_copies
-
-    settings.REDIS_URL = redis_client.url
-    monkeypatch.setattr(caching, "local_copies", caching.LocalCopies())
-    monkeypatch.setattr(caching, "shared_copies", caching.LocalCopies(entries=512, seconds=2))
-    monkeypatch.setattr(local_copies, "LIVE_SECONDS", 60)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "config.cache.RedisCache",
-            "LOCATION": redis_client.url,
-            "KEY_PREFIX": settings.CACHE_PREFIX,
-            "KEY_FUNCTION": "config.cache_keys.make_key",
-        },
-        "template_fragments": {"BACKEND": "articles.caching.FragmentCache"},
-    }
-    return redis_client
-
-
 def test_pages_share_this_workers_copies_of_the_fragments_until_a_takedown(
     client, make_article, redis_cache, settings, monkeypatch
 ):

@@ -37,9 +37,7 @@ def test_the_page_from_the_renderings_is_the_page_rendered_anew(article, make_co
     assert "Первое мнение" in again
 
 
-def test_what_a_rendering_shows_is_in_its_key(
-    article, make_comment, member, other_member, built
-):
+def test_what_a_rendering_shows_is_in_its_key(article, make_comment, member, other_member, built):
     url = article.get_absolute_url()
     assert 'class="comments__count">0<' in _page(url)
     comment = make_comment(author=other_member, body="Новое мнение")
@@ -85,3 +83,22 @@ def test_nothing_of_a_member_reaches_the_shared_renderings(
         assert not TOKEN.search(rendering) and "Мария Петрова" not in rendering, key
     # and the member still gets their own after the readers' renderings exist
     assert 'aria-pressed="true"' in _page(url, client)
+
+
+def test_readers_take_the_threads_version_from_the_workers_copy_and_members_the_current_one(
+    article, make_comment, member, other_member, redis_cache, settings
+):
+    """One Redis round trip less on a reader's page: a new comment reaches readers who are not
+    logged in within LOCAL_SECONDS (a takedown at once); its author sees it on the next page."""
+    from articles.caching import bump_content_generation
+
+    settings.PAGE_CACHE_SECONDS = 0
+    url = article.get_absolute_url()
+    assert "Свежее мнение" not in _page(url)
+    make_comment(author=other_member, body="Свежее мнение")
+    assert "Свежее мнение" not in _page(url)  # this worker's copy of the version
+    client = Client()
+    client.force_login(other_member)
+    assert "Свежее мнение" in _page(url, client)
+    bump_content_generation()  # a takedown drops the worker's copies
+    assert "Свежее мнение" in _page(url)
