@@ -16,6 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -139,8 +140,14 @@ class RenderedThread:
     # One per footer: (comment id, author id, visible, score, created at as a timestamp).
     footers: list[tuple[int, int, bool, int, float]]
     count: int
-    # for_anonymous(), by whether the discussion is closed
-    _anonymous: dict[bool, SafeString] = field(default_factory=dict, repr=False, compare=False)
+    # Kept with this copy, by whether the discussion is closed: for_anonymous(), and each
+    # comment's footer as any member who is not staff, neither wrote it nor voted on it sees it.
+    _anonymous: dict[bool, SafeString] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _plain: dict[bool, list[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def comment_ids(self) -> list[int]:
@@ -156,11 +163,24 @@ class RenderedThread:
         return joined
 
     def for_reader(self, *, viewer, my_votes: dict[int, int], closed: bool) -> SafeString:
-        """The HTML with this reader's footers joined in."""
+        """The HTML with this reader's footers joined in. A member who is not staff gets the
+        kept plain footers but for the comments they wrote or voted on."""
         footer = Footer(viewer=viewer, my_votes=my_votes, closed=closed)
+        if footer.member and not footer.staff:
+            plain = self._plain.get(closed)
+            if plain is None:
+                any_member = Footer(viewer=_ANY_MEMBER, my_votes={}, closed=closed)
+                plain = self._plain[closed] = [any_member(*slot) for slot in self.footers]
+            mine = footer.viewer_id
+            footers = [
+                footer(*slot) if slot[1] == mine or slot[0] in my_votes else plain[index]
+                for index, slot in enumerate(self.footers)
+            ]
+        else:
+            footers = [footer(*slot) for slot in self.footers]
         chunks = [self.parts[0]]
-        for slot, part in zip(self.footers, self.parts[1:], strict=True):
-            chunks.append(footer(*slot))
+        for html, part in zip(footers, self.parts[1:], strict=True):
+            chunks.append(html)
             chunks.append(part)
         return mark_safe("".join(chunks))  # escaped in the template and in Footer
 
@@ -451,6 +471,10 @@ class Footer:
             if self.staff:
                 html.append((self.hide if visible else self.restore) % values)
         return "".join(html)
+
+
+# A member who is not staff and wrote nothing (no account has the id 0): the plain footers.
+_ANY_MEMBER = SimpleNamespace(is_authenticated=True, is_active=True, is_staff=False, pk=0)
 
 
 def _signed(score: int) -> str:

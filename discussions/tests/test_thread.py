@@ -283,3 +283,40 @@ def test_reply_after_logging_in_opens_the_form_for_that_comment(
 def test_reply_link_to_a_missing_comment_is_404(client, other_member):
     client.force_login(other_member)
     assert client.get(reverse("discussions:comment_reply", args=[999999])).status_code == 404
+
+
+def test_kept_footers_are_what_each_reader_would_get_anyway(
+    article, make_comment, member, other_member, make_user, moderator
+):
+    """for_reader() keeps the footers that are the same for many readers (readers who are not
+    logged in; members on comments they neither wrote nor voted on): each reader's HTML is the
+    one every footer written for them gives, in an open discussion and a closed one."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from discussions.thread import Footer, rendered_thread
+
+    mine = make_comment(author=member, body="Моё")
+    voted = make_comment(author=other_member, body="За это голосовали")
+    make_comment(author=other_member, body="Обычное", parent=mine)
+    services.cast_vote(user=member, target=voted, value=1)
+    third = make_user()
+    readers = [
+        (AnonymousUser(), {}),
+        (member, {voted.pk: 1}),
+        (other_member, {}),
+        (third, {}),
+        (moderator, {}),
+    ]
+    for closed in (False, True):
+        part = rendered_thread(article, sort="oldest", staff=False).part(1)
+        for _ in range(2):  # the first call keeps them, the second uses them
+            for viewer, votes in readers:
+                footer = Footer(viewer=viewer, my_votes=votes, closed=closed)
+                expected = [part.parts[0]]
+                for slot, text in zip(part.footers, part.parts[1:], strict=True):
+                    expected += [footer(*slot), text]
+                if viewer.is_authenticated:
+                    got = part.for_reader(viewer=viewer, my_votes=votes, closed=closed)
+                else:
+                    got = part.for_anonymous(closed=closed)
+                assert got == "".join(expected), (viewer, closed)
