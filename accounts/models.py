@@ -1,15 +1,37 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles.compiled import CompiledQuery
 from config.text import validate_one_line
+
+# A session's member by their id, in a statement written once per process (articles/compiled.py).
+_by_pk = CompiledQuery(lambda pk: User.objects.filter(pk=pk), pk=-424_242_003)
+
+
+class MemberManager(UserManager):
+    def get(self, *args, **kwargs):
+        """get(pk=<int>), how the authentication backends find the member of a session on every
+        request of theirs, from the compiled statement; any other lookup as the ORM does it."""
+        pk = kwargs.get("pk")
+        # the model itself (not a migration's historical one), asked for one id
+        if args or len(kwargs) != 1 or type(pk) is not int or self.model is not User:
+            return super().get(*args, **kwargs)
+        found = _by_pk.objects(pk=pk, using=self.db)
+        if not found:
+            raise self.model.DoesNotExist(
+                f"{self.model._meta.object_name} matching query does not exist."
+            )
+        return found[0]
 
 
 class User(AbstractUser):
     """A member of the community; authors and editors are members too."""
+
+    objects = MemberManager()
 
     display_name = models.CharField(
         _("публичное имя"), max_length=80, blank=True, validators=[validate_one_line]

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -287,3 +288,22 @@ def test_signup_next_to_another_site_is_not_carried(client, db, next_url):
     _signup_from(client, next_url)
     assert "?next=" not in _confirmation_link(mail.outbox[0])
     assert "evil" not in mail.outbox[0].body
+
+
+def test_a_sessions_member_is_found_by_the_compiled_statement(make_user, django_assert_num_queries):
+    from accounts.models import _by_pk
+
+    member = make_user(username="compiled")
+    with django_assert_num_queries(1):
+        found = User.objects.get(pk=member.pk)
+    assert found == member and found.username == "compiled" and found.password == member.password
+    assert not found.get_deferred_fields() and found._state.adding is False
+    assert _by_pk._compiled  # it went this way
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=member.pk + 1000)
+    # any other lookup, the ORM's own
+    assert User.objects.get(username="compiled") == member
+    assert User.objects.get(pk=str(member.pk)) == member
+    client = Client()
+    client.force_login(member)
+    assert client.get("/accounts/settings/").context["user"] == member
