@@ -75,6 +75,7 @@ class _Compiled:
     init_list: list[str]
     populators: list  # the select_related objects in a row
     annotations: dict  # each annotation's name and its column in a row
+    converters: dict  # the columns' converters (from_db_value and the backend's), by position
 
 
 class CompiledQuery:
@@ -122,6 +123,9 @@ class CompiledQuery:
             init_list=[column[0].target.attname for column in compiler.select[start:stop]],
             populators=get_related_populators(compiler.klass_info, compiler.select, using),
             annotations=dict(compiler.annotation_col_map),
+            converters=compiler.get_converters(
+                [column[0] for column in compiler.select[: compiler.col_count]]
+            ),
         )
 
     def objects(self, *, using: str = "default", **values) -> list[Model]:
@@ -139,7 +143,9 @@ class CompiledQuery:
             found_rows.execute(compiled.sql, params)
             rows = found_rows.fetchall()
         found = []
-        for row in compiled.compiler.results_iter([rows]):
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        for row in rows:
             own = row[compiled.start : compiled.stop]
             obj = compiled.model.from_db(using, compiled.init_list, own)
             for populator in compiled.populators:

@@ -200,8 +200,9 @@ def ranking_list(request: HttpRequest, ranking: str) -> HttpResponse:
 def _render_article(
     request: HttpRequest, article: Article, *, preview: bool = False
 ) -> HttpResponse:
-    published = Article.objects.published()
-    # Callables, so that the template's cached fragments skip these queries on a hit.
+    # Callables, so that the template's cached fragments skip these queries on a hit (and the
+    # building of their querysets, a tenth of a millisecond).
+    published = cache_once(Article.objects.published)
     tags = cache_once(lambda: list(article.tags.all()))
     return render(
         request,
@@ -209,9 +210,11 @@ def _render_article(
         {
             "article": article,
             "tags": tags,
-            "related": cache_once(lambda: published.related_to(article)),
-            "previous_issue": cache_once(lambda: published.next_in_series(article, previous=True)),
-            "next_issue": cache_once(lambda: published.next_in_series(article)),
+            "related": cache_once(lambda: published().related_to(article)),
+            "previous_issue": cache_once(
+                lambda: published().next_in_series(article, previous=True)
+            ),
+            "next_issue": cache_once(lambda: published().next_in_series(article)),
             "preview": preview,
             "json_ld": cache_once(lambda: _json_ld(request, article, tags())),
         },
