@@ -251,6 +251,9 @@ class MemberPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Said for every page, so the templates' test of it finds an attribute (a missing one
+        # costs the template engine a dir() of the request).
+        request.member_skeleton = False
         if not _eligible(request):
             return self.get_response(request)
         key = cache_keys.member_page(
@@ -273,7 +276,6 @@ class MemberPageMiddleware:
         if stored is None:
             stored = self._render_skeleton(request, key, epoch)
             if stored is None:
-                request.member_skeleton = False
                 return self.get_response(request)
         return self._fill(request, stored) or self.get_response(request)
 
