@@ -358,81 +358,11 @@ class Footer:
         self.my_votes = my_votes
         self.closed = closed
         self.edit_since = timezone.now().timestamp() - settings.COMMENT_EDIT_WINDOW.total_seconds()
-        up, down, reply = (
-            _label(gettext("Плюс")),
-            _label(gettext("Минус")),
-            _label(gettext("Ответить")),
-        )
-        self.disabled = (
-            f'<button class="vote__up" disabled aria-label="{up}"></button>%(score)s'
-            f'<button class="vote__down" disabled aria-label="{down}"></button>'
-        )
-        if not self.member:
-            # Votes are a link to log in and come back to the comment, the reply one to log in
-            # and come back to its reply form; the page says once what they do (#thread-login).
-            login = resolve_url(settings.LOGIN_URL) + "?next="
-            rate = _label(gettext("Оценить"))
-            self.login = (
-                f'<a class="comment__login" href="{login}{_url_pattern("discussions:comment")}"'
-                ' aria-describedby="thread-login">'
-                f'<span class="visually-hidden">{rate}</span>'
-                '<i class="vote__up"></i>%(score)s<i class="vote__down"></i></a>'
-                f'<a class="comment__login comment__login-reply"'
-                f' href="{login}{_url_pattern("discussions:comment_reply")}"'
-                f' aria-describedby="thread-login"><span>{reply}</span></a>'
-            )
-            return
-        self._member_controls(up, down, reply)
-
-    def _member_controls(self, up: str, down: str, reply: str) -> None:
-        """The HTML of a member's controls, with holes for each comment's values."""
-        vote = _url_pattern("discussions:comment_vote")
-        post = 'form="thread-actions" formaction='
-        self.up = (
-            f'<button class="vote__up" {post}"{vote}" name="value" value="%(up)s"'
-            f' aria-pressed="%(up_pressed)s" aria-label="{up}"></button>'
-        )
-        self.down = (
-            f'<button class="vote__down" {post}"{vote}" name="value" value="%(down)s"'
-            f' aria-pressed="%(down_pressed)s" aria-label="{down}"></button>'
-        )
-        own_title = _label(gettext("Нельзя голосовать за свой комментарий"))
-        self.own_vote = (
-            f'<button class="vote__up" disabled aria-label="{up}" title="{own_title}"></button>'
-            "%(score)s"
-            f'<button class="vote__down" disabled aria-label="{down}" title="{own_title}">'
-            "</button>"
-        )
-        edit_label, report_label, delete_label = (
-            _label(gettext("Изменить")),
-            _label(gettext("Пожаловаться")),
-            _label(gettext("Удалить")),
-        )
-        hide_label, restore_label = _label(gettext("Скрыть")), _label(gettext("Вернуть"))
-        self.reply = (
-            f'<a class="comment__action" href="?reply=%(pk)s#comment-form" data-reply>{reply}</a>'
-        )
-        self.edit = (
-            f'<a class="comment__action" href="{_url_pattern("discussions:comment_edit")}"'
-            f" data-edit>{edit_label}</a>"
-        )
-        self.report = (
-            f'<a class="comment__action" href="{_url_pattern("discussions:comment_report")}">'
-            f"{report_label}</a>"
-        )
-        action = 'class="comment__action link-button" ' + post
-        self.delete = (
-            f'<button {action}"{_url_pattern("discussions:comment_delete")}" data-delete>'
-            f"{delete_label}</button>"
-        )
-        moderate = _url_pattern("discussions:comment_moderate")
-        self.hide = (
-            f'<button {action}"{moderate}" name="action" value="hide" data-moderate>'
-            f"{hide_label}</button>"
-        )
-        self.restore = (
-            f'<button {action}"{moderate}" name="action" value="restore" data-moderate>'
-            f"{restore_label}</button>"
+        # The controls' HTML, with holes for each comment's values: written once per language,
+        # script prefix and URLconf, not once per reader.
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        self.__dict__.update(
+            _footer_templates(self.member, get_language(), get_script_prefix(), urlconf)
         )
 
     def __call__(self, pk: int, author_id: int, visible: bool, score: int, created: float) -> str:
@@ -471,6 +401,94 @@ class Footer:
             if self.staff:
                 html.append((self.hide if visible else self.restore) % values)
         return "".join(html)
+
+
+@functools.lru_cache(maxsize=64)
+def _footer_templates(member: bool, language: str, prefix: str, urlconf: str) -> dict[str, str]:
+    """The HTML of the footers' controls, for members or for readers who are not logged in, with
+    holes for each comment's values; the language, script prefix and URLconf are what the
+    translations and addresses in it depend on (_url_pattern reads them again)."""
+    up, down, reply = (
+        _label(gettext("Плюс")),
+        _label(gettext("Минус")),
+        _label(gettext("Ответить")),
+    )
+    controls = {}
+    controls["disabled"] = (
+        f'<button class="vote__up" disabled aria-label="{up}"></button>%(score)s'
+        f'<button class="vote__down" disabled aria-label="{down}"></button>'
+    )
+    if not member:
+        # Votes are a link to log in and come back to the comment, the reply one to log in
+        # and come back to its reply form; the page says once what they do (#thread-login).
+        login = resolve_url(settings.LOGIN_URL) + "?next="
+        rate = _label(gettext("Оценить"))
+        controls["login"] = (
+            f'<a class="comment__login" href="{login}{_url_pattern("discussions:comment")}"'
+            ' aria-describedby="thread-login">'
+            f'<span class="visually-hidden">{rate}</span>'
+            '<i class="vote__up"></i>%(score)s<i class="vote__down"></i></a>'
+            f'<a class="comment__login comment__login-reply"'
+            f' href="{login}{_url_pattern("discussions:comment_reply")}"'
+            f' aria-describedby="thread-login"><span>{reply}</span></a>'
+        )
+        return controls
+    controls.update(_member_controls(up, down, reply))
+    return controls
+
+
+def _member_controls(up: str, down: str, reply: str) -> dict[str, str]:
+    """The HTML of a member's controls, with holes for each comment's values."""
+    controls = {}
+    vote = _url_pattern("discussions:comment_vote")
+    post = 'form="thread-actions" formaction='
+    controls["up"] = (
+        f'<button class="vote__up" {post}"{vote}" name="value" value="%(up)s"'
+        f' aria-pressed="%(up_pressed)s" aria-label="{up}"></button>'
+    )
+    controls["down"] = (
+        f'<button class="vote__down" {post}"{vote}" name="value" value="%(down)s"'
+        f' aria-pressed="%(down_pressed)s" aria-label="{down}"></button>'
+    )
+    own_title = _label(gettext("Нельзя голосовать за свой комментарий"))
+    controls["own_vote"] = (
+        f'<button class="vote__up" disabled aria-label="{up}" title="{own_title}"></button>'
+        "%(score)s"
+        f'<button class="vote__down" disabled aria-label="{down}" title="{own_title}">'
+        "</button>"
+    )
+    edit_label, report_label, delete_label = (
+        _label(gettext("Изменить")),
+        _label(gettext("Пожаловаться")),
+        _label(gettext("Удалить")),
+    )
+    hide_label, restore_label = _label(gettext("Скрыть")), _label(gettext("Вернуть"))
+    controls["reply"] = (
+        f'<a class="comment__action" href="?reply=%(pk)s#comment-form" data-reply>{reply}</a>'
+    )
+    controls["edit"] = (
+        f'<a class="comment__action" href="{_url_pattern("discussions:comment_edit")}"'
+        f" data-edit>{edit_label}</a>"
+    )
+    controls["report"] = (
+        f'<a class="comment__action" href="{_url_pattern("discussions:comment_report")}">'
+        f"{report_label}</a>"
+    )
+    action = 'class="comment__action link-button" ' + post
+    controls["delete"] = (
+        f'<button {action}"{_url_pattern("discussions:comment_delete")}" data-delete>'
+        f"{delete_label}</button>"
+    )
+    moderate = _url_pattern("discussions:comment_moderate")
+    controls["hide"] = (
+        f'<button {action}"{moderate}" name="action" value="hide" data-moderate>'
+        f"{hide_label}</button>"
+    )
+    controls["restore"] = (
+        f'<button {action}"{moderate}" name="action" value="restore" data-moderate>'
+        f"{restore_label}</button>"
+    )
+    return controls
 
 
 # A member who is not staff and wrote nothing (no account has the id 0): the plain footers.
