@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The article page's view reports from readers without a session: straight to their view.
     "articles.middleware.VisitReportMiddleware",
-    "csp.middleware.CSPMiddleware",  # before the page cache, so that hits carry the policy too
+    "config.middleware.CSPMiddleware",  # before the page cache, so that hits carry the policy too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After the headers' middleware (its 400 and 413 carry them), before anything reads a query,

@@ -60,3 +60,36 @@ def test_pages_from_the_page_cache_carry_the_policy_too(client, settings, make_a
     hit = client.get("/")
     assert hit["X-Page-Cache"] == "hit"
     assert "script-src 'self'" in hit["Content-Security-Policy"]
+
+
+def test_the_policy_written_once_is_django_csps_and_changes_go_its_way(rf, settings):
+    """config.middleware.CSPMiddleware keeps the header it built; what would make it differ
+    (another policy, a view's own changes, a nonce) takes django-csp's way."""
+    from csp.exceptions import CSPNonceError
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+
+    from config.middleware import CSPMiddleware
+
+    def answer(request, **attributes):
+        response = HttpResponse("ok")
+        for name, value in attributes.items():
+            setattr(response, name, value)
+        return response
+
+    def header(request=None, **attributes):
+        request = request or rf.get("/")
+        middleware = CSPMiddleware(lambda r: answer(r, **attributes))
+        return middleware(request)["Content-Security-Policy"]
+
+    assert header() == header() == build_policy()
+    assert "data:" in header(_csp_update={"img-src": ["data:"]})
+    assert "data:" not in header()
+    nonce = CSPMiddleware(lambda r: answer(r, nonce=str(r.csp_nonce)))(rf.get("/"))
+    assert nonce["Content-Security-Policy"] == build_policy(nonce=nonce.nonce)
+    written = rf.get("/")
+    CSPMiddleware(answer)(written)
+    with pytest.raises(CSPNonceError):
+        str(written.csp_nonce)  # too late to add one
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert header() == "default-src 'none'"
