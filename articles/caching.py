@@ -370,7 +370,8 @@ def stored_headers(response) -> list[tuple[str, str]]:
 
 def _from_cache(request, key, status, headers, compressed) -> HttpResponse:
     """A stored page, sent compressed to the clients that accept it (all browsers do)."""
-    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):  # request.headers would parse them all
+    # (request.headers would parse every header first)
+    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
         response = HttpResponse(compressed, status=status)
         response["Content-Encoding"] = "gzip"
     else:
