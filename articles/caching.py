@@ -376,8 +376,9 @@ def _from_cache(request, key, status, headers, compressed) -> HttpResponse:
         response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(plain_bodies.body(key, compressed), status=status)
-    for name, value in headers:
-        response[name] = value
+    # Checked when the page was stored: into the response's own mapping as they are, without
+    # checking each name and value again (a tenth of a hit's CPU).
+    response.headers._store.update((name.lower(), (name, value)) for name, value in headers)
     response["Content-Length"] = str(len(response.content))
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
