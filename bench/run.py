@@ -34,7 +34,9 @@ the Markdown); this file runs them in order.
 import argparse
 import json
 import os
+import secrets
 import shutil
+import string
 import subprocess
 import sys
 import time
@@ -146,8 +148,11 @@ def measure_in_process(page_list: list[Page]) -> dict:
 
 def load_passes(env_on: dict, page_list: list[Page], args, counts: dict) -> dict:
     """The pass with the page cache on, then (unless --skip-off) the one with it off."""
+    # The session, and the CSRF cookie a browser keeps from its first page (wrk drops what the
+    # responses set: without it every request would be a first visit that makes a new secret).
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     cookies = {
-        kind: f"sessionid={client.cookies['sessionid'].value}"
+        kind: f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}"
         for kind, client in (
             ("member", run_probes.member_client()),
             ("editor", run_probes.editor_client()),
