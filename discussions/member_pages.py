@@ -34,6 +34,7 @@ from articles import compiled
 from articles.caching import (
     content_generation,
     local_copies,
+    put_stored_headers,
     route_view,
     storable,
     stored_headers,
@@ -306,7 +307,6 @@ class MemberPageMiddleware:
         parts = _member_parts(request, article)
         html = "".join((chunks[0], parts[0], chunks[1], parts[1], chunks[2], parts[2], chunks[3]))
         response = HttpResponse(html)
-        for name, value in headers:
-            response[name] = value
+        put_stored_headers(response, headers)
         response["X-Page-Cache"] = "member"
         return response
