@@ -3,7 +3,8 @@
 On the pages every reader asks for, the ORM takes longer to write a query with a few joins than
 PostgreSQL takes to answer it (the article page's query: 0.9 ms to build, 0.2 ms to run). A
 CompiledQuery builds its queryset once, from stand-in values, and then runs the same statement
-with the real values, turning the rows into objects as the queryset would have.
+with the real values, turning the rows into objects as the queryset would have; CompiledRows
+does the same for a values_list() queryset, a slice of it included.
 
 On PostgreSQL the statement is also planned once per connection: it is sent as a prepared
 statement (settings.PREPARE_COMPILED_QUERIES), so PostgreSQL does not plan it again on every
@@ -13,6 +14,7 @@ anyway; queries whose best plan depends on their values (search) are never compi
 """
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -23,11 +25,18 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.utils import create_namedtuple_class
 
 # The parameters a stand-in may be (others, lists for `__in` among them, are never looked up).
 STAND_IN_TYPES = int | str | datetime.datetime
 # The time a compiled query's `now` stands for: no article is published at it.
 NOW = datetime.datetime(1970, 1, 2, 3, 4, 5, 424_242, tzinfo=datetime.UTC)
+# The bounds of a slice, `[OFFSET:OFFSET + LIMIT]`: Django writes them into the SQL as numbers,
+# which a compiled query turns into parameters.
+OFFSET = 424_242_417
+LIMIT = 4_242_419
+# A parameter's placeholder in the SQL Django writes (a literal % is doubled there).
+_PLACEHOLDER = re.compile(r"%%|%s")
 
 
 class PreparingCursor(psycopg.Cursor):
@@ -49,12 +58,12 @@ class LoggedPreparingCursor(PreparingCursor):
         return result
 
 
-def cursor(using: str = "default"):
+def cursor(using: str = "default", *, prepare: bool = True):
     """A cursor for the statements written once per process: on PostgreSQL (unless
-    PREPARE_COMPILED_QUERIES is off) one that prepares them; the queries it runs are logged and
-    counted as the connection's own."""
+    PREPARE_COMPILED_QUERIES is off, or the caller says not to) one that prepares them; the
+    queries it runs are logged and counted as the connection's own."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not settings.PREPARE_COMPILED_QUERIES:
+    if not prepare or connection.vendor != "postgresql" or not settings.PREPARE_COMPILED_QUERIES:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -154,3 +163,93 @@ class CompiledQuery:
                 setattr(obj, name, row[column])
             found.append(obj)
         return found
+
+
+def _slice_parameters(sql: str, params: list, stand_ins: dict) -> str:
+    """The SQL with the LIMIT and OFFSET stand-ins Django wrote into it made parameters
+    (`params` gets their values at their places)."""
+    for word in ("LIMIT", "OFFSET"):
+        for value in stand_ins.values():
+            if type(value) is not int:
+                continue
+            found = list(re.finditer(rf"\b{word} {value}\b", sql))
+            if len(found) != 1:
+                continue
+            at = found[0].start()
+            params.insert(sum(m == "%s" for m in _PLACEHOLDER.findall(sql[:at])), value)
+            sql = f"{sql[:at]}{word} %s{sql[found[0].end() :]}"
+    return sql
+
+
+@dataclass(frozen=True)
+class _CompiledRows:
+    sql: str
+    params: tuple
+    names: dict  # the stand-ins' parameters, as the database gets them: their names
+    converters: dict  # the columns' converters (from_db_value and the backend's), by position
+    compiler: SQLCompiler
+    row: type[tuple]  # the named tuple each row becomes
+
+
+class CompiledRows:
+    """The named tuples a `values_list(...)` queryset finds, its SQL written once per process
+    and database: stand-ins as for CompiledQuery, and a slice's bounds too when it is
+    `[offset:offset + limit]` of two int stand-ins, OFFSET and LIMIT (Django writes them into
+    the SQL as numbers, not parameters). The tuples are named as values_list(named=True) names
+    them, or are `row`s. `prepare=False` for a statement whose best plan depends on its values
+    (PostgreSQL may keep one generic plan for a prepared statement)."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        row: type[tuple] | None = None,
+        prepare: bool = True,
+        **stand_ins,
+    ):
+        self._build, self._row, self._prepare, self._stand_ins = build, row, prepare, stand_ins
+        self._compiled: dict[str, _CompiledRows] = {}
+
+    def _compile(self, using: str) -> _CompiledRows:
+        query = self._build(**self._stand_ins).query
+        if query.extra_select or query.annotation_select or not query.values_select:
+            raise ValueError("CompiledRows takes a values_list() of fields only")
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        sql = _slice_parameters(sql, params, self._stand_ins)
+        adapted = CompiledQuery._adapted
+        names = {adapted(value, using): name for name, value in self._stand_ins.items()}
+        if len(names) != len(self._stand_ins) or not names.keys() <= {
+            p for p in params if isinstance(p, STAND_IN_TYPES)
+        }:
+            raise ValueError("Each stand-in must be a parameter of its own")
+        return _CompiledRows(
+            sql=sql,
+            params=tuple(params),
+            names=names,
+            converters=compiler.get_converters(
+                [column[0] for column in compiler.select[: compiler.col_count]]
+            ),
+            compiler=compiler,
+            row=self._row or create_namedtuple_class(*query.values_select),
+        )
+
+    def rows(self, *, using: str = "default", **values) -> list[tuple]:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compiled[using] = self._compile(using)
+        names = compiled.names
+        params = [
+            CompiledQuery._adapted(values[names[param]], using)
+            if isinstance(param, STAND_IN_TYPES) and param in names
+            else param
+            for param in compiled.params
+        ]
+        with cursor(using, prepare=self._prepare) as found_rows:
+            found_rows.execute(compiled.sql, params)
+            rows = found_rows.fetchall()
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        new, row = tuple.__new__, compiled.row
+        return [new(row, found) for found in rows]

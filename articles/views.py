@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import cache as cache_once
 from functools import cached_property
 from typing import Any
@@ -21,7 +22,7 @@ from config import cache_keys
 from config.client import address_key, client_ip
 from config.http import page_or_404
 
-from . import caching, compiled, referrers, services
+from . import caching, compiled, listings, referrers, services
 from .caching import (
     anonymous_page_cache,
     choice,
@@ -29,9 +30,10 @@ from .caching import (
     page_number,
     shared_member_page,
 )
-from .compiled import CompiledQuery
+from .compiled import CompiledQuery, CompiledRows
 from .middleware import visit_report
 from .models import Article, Period, Ranking, RankingEntry, Rubric, Series, Tag
+from .models.rankings import CardState
 
 # The thread's orders (discussions.thread.SORTS, which a test keeps equal): an unknown one shows
 # the default, so it is the same page.
@@ -40,11 +42,12 @@ PERIODS = choice(*Period.values, default=Period.WEEK)
 
 
 class CachedCountPaginator(Paginator):
-    """Counts a list once a minute: on a big site the count costs more than the page itself."""
+    """Counts a list once a minute: on a big site the count costs more than the page itself.
+    The view reads the page's rows itself; `count()` is asked only when the cache has no count."""
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, count_key: str) -> None:
-        super().__init__(object_list, per_page)
-        self.count_key = count_key
+    def __init__(self, count: Callable[[], int], per_page: int, *, count_key: str) -> None:
+        super().__init__((), per_page)
+        self.count_key, self._count = count_key, count
 
     @cached_property
     def count(self) -> int:
@@ -52,49 +55,41 @@ class CachedCountPaginator(Paginator):
         # LOCAL_SECONDS and worker from the cache, once a minute from the database.
         return caching.shared_copies.get_or_put(
             self.count_key,
-            lambda: cache.get_or_set(
-                self.count_key, lambda: Paginator.count.func(self), cache_keys.LIST_COUNT_SECONDS
-            ),
+            lambda: cache.get_or_set(self.count_key, self._count, cache_keys.LIST_COUNT_SECONDS),
         )
 
 
-def _page(request: HttpRequest, object_list: QuerySet, *, count_key: str) -> Page:
-    """The requested page of a list; a page that does not exist is a 404, not a 500."""
+def _page(request: HttpRequest, count: Callable[[], int], *, count_key: str) -> Page:
+    """The requested page of a list of `count()` items (its rows not yet read); a page that
+    does not exist is a 404, not a 500."""
     key = cache_keys.list_count(count_key, generation=content_generation(request))
     return page_or_404(
-        request, CachedCountPaginator(object_list, settings.ARTICLES_PER_PAGE, count_key=key)
+        request, CachedCountPaginator(count, settings.ARTICLES_PER_PAGE, count_key=key)
     )
 
 
-# Up to this many rows before a page, its cards' states are read with the rows skipped; past
-# them, the page's ids come from an index-only scan in a subquery.
-SHALLOW_ROWS = 200
-
-
-def _card_page(request: HttpRequest, ordered: QuerySet, *, count_key: str) -> Page:
-    """A page of article cards in one query. Deep in a list the ids come in a subquery, from an
-    index-only scan, then the state of just those articles, so page 1000 costs about what page 1
-    does. The `cards` tag loads whole articles only for the cards it has no cached copy of."""
-    ordered_ids = ordered.values_list("id", flat=True)
-    page = _page(request, ordered_ids, count_key=count_key)
+def _card_page(
+    request: HttpRequest, articles: listings.ArticleList, owner: int | None = None
+) -> Page:
+    """A page of article cards in one query, as deep as it is (articles/listings.py). The
+    `cards` tag loads whole articles only for the cards it has no cached copy of."""
+    count_key = articles.name if owner is None else f"{articles.name}:{owner}"
+    page = _page(request, lambda: articles.count(owner), count_key=count_key)
     # Slice by the page number, not the cached count: a new article must not push one out.
     start = (page.number - 1) * page.paginator.per_page
-    stop = start + page.paginator.per_page
-    if start < SHALLOW_ROWS:  # the rows skipped are few: read them (a simpler query to build)
-        states = ordered.card_states()[start:stop]
-    else:
-        states = Article.objects.filter(id__in=ordered_ids[start:stop]).order_by(
-            *ordered.query.order_by
-        )
-        states = states.card_states()
-    page.object_list = list(states)
+    page.object_list = articles.card_states(start, start + page.paginator.per_page, owner)
     return page
 
 
 def _article_list(
-    request: HttpRequest, ordered: QuerySet, *, title: str, count_key: str, **context: Any
+    request: HttpRequest,
+    articles: listings.ArticleList,
+    owner: int,
+    *,
+    title: str,
+    **context: Any,
 ) -> HttpResponse:
-    page = _card_page(request, ordered, count_key=count_key)
+    page = _card_page(request, articles, owner)
     return render(
         request,
         "articles/article_list.html",
@@ -113,7 +108,7 @@ def _list_owner(model: type[Rubric] | type[Tag], slug: str) -> Rubric | Tag:
 @anonymous_page_cache(page=page_number)
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    page = _card_page(request, Article.objects.published().newest_first(), count_key="home")
+    page = _card_page(request, listings.HOME)
     return render(request, "articles/home.html", {"page_obj": page, "articles": page.object_list})
 
 
@@ -123,9 +118,9 @@ def rubric(request: HttpRequest, slug: str) -> HttpResponse:
     rubric = _list_owner(Rubric, slug)
     return _article_list(
         request,
-        Article.objects.published().filter(rubric=rubric).newest_first(),
+        listings.RUBRIC,
+        rubric.pk,
         title=rubric.name,
-        count_key=f"rubric:{rubric.pk}",
         description=rubric.description,
         rubric=rubric,
         feed_url=reverse("articles:rubric_feed", kwargs={"slug": rubric.slug}),
@@ -136,13 +131,7 @@ def rubric(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = _list_owner(Tag, slug)
-    return _article_list(
-        request,
-        Article.objects.published().filter(tags=tag).newest_first(),
-        title=f"#{tag.name}",
-        count_key=f"tag:{tag.pk}",
-        tag=tag,
-    )
+    return _article_list(request, listings.TAG, tag.pk, title=f"#{tag.name}", tag=tag)
 
 
 @require_safe
@@ -158,20 +147,39 @@ def series(request: HttpRequest, slug: str) -> HttpResponse:
     series = get_object_or_404(Series, slug=slug)
     return _article_list(
         request,
-        Article.objects.published().filter(series=series).order_by("-series_number", "-id"),
+        listings.SERIES,
+        series.pk,
         title=series.title,
-        count_key=f"series:{series.pk}",
         description=series.description,
     )
+
+
+# A page of a ranking in a query written once per process (compiled.py).
+_ranked_states = CompiledRows(
+    lambda ranking, period, start, stop, now: RankingEntry.objects.of(ranking, period).card_states(
+        start, stop, now=now
+    ),
+    row=CardState,
+    ranking="\x00ranking",
+    period="\x00period",
+    start=424_242_011,
+    stop=424_242_013,
+    now=compiled.NOW,
+)
 
 
 def _ranking_page(request: HttpRequest, ranking: str, period: str) -> Page:
     """A page of one ranking for one period, its cards' states in the order of the ranking.
     Positions are contiguous, so a page is a range of them: no OFFSET however deep the page."""
-    entries = RankingEntry.objects.of(ranking, period)
-    page = _page(request, entries, count_key=f"{ranking}:{period}")
+    page = _page(
+        request,
+        lambda: RankingEntry.objects.of(ranking, period).count(),
+        count_key=f"{ranking}:{period}",
+    )
     start = page.start_index() - 1 if page.paginator.count else 0
-    page.object_list = entries.card_states(start, page.end_index())
+    page.object_list = _ranked_states.rows(
+        ranking=ranking, period=period, start=start, stop=page.end_index(), now=timezone.now()
+    )
     return page
 
 

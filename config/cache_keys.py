@@ -161,6 +161,18 @@ def list_count(name: str, *, generation: str) -> str:
     return f"list-count:{name}:{generation}"
 
 
+SEEK_TABLE_SECONDS = 10 * 60
+
+
+def seek_table(name: str, owner: int | None) -> str:
+    """The sort key of every SEEK_STEP-th article of a list newest first (home, a rubric's, a
+    tag's: articles/listings.py), SEEK_TABLE_SECONDS, so a deep page starts near its first row.
+    Never stale: it carries the search generation it was found under (every publication,
+    withdrawal, deletion and edit of an article or a tag replaces it) and the time of the list's
+    first scheduled article, and either one refused makes it found again."""
+    return f"seek-table:{name}:{owner or 0}"
+
+
 def list_owner(label: str, slug: str) -> str:
     """Not in the shared cache: the key of a worker's copy of the rubric or tag a list page is
     of (articles.caching.shared_copies), LOCAL_SECONDS; a takedown drops it, a rename or a

@@ -55,14 +55,15 @@ class RankingEntryQuerySet(models.QuerySet):
         """One ranking for one period, best first."""
         return self.filter(ranking=ranking, period=period).order_by("position")
 
-    def card_states(self, start: int, stop: int) -> list["CardState"]:
-        """The card states (as ArticleQuerySet.card_states gives them) of the public articles at
-        positions start to stop - 1, best first, in one query."""
-        rows = self.filter(
+    def card_states(self, start: int, stop: int, *, now=None):
+        """The card states (CardState rows once named) of the public articles at positions
+        start to stop - 1, best first, by `now` (the time now unless a compiled query gives its
+        stand-in)."""
+        return self.filter(
             position__gte=start,
             position__lt=stop,
             article__status=Article.Status.PUBLISHED,
-            article__published_at__lte=timezone.now(),
+            article__published_at__lte=now or timezone.now(),
         ).values_list(
             "article_id",
             "article__updated_at",
@@ -70,7 +71,6 @@ class RankingEntryQuerySet(models.QuerySet):
             "article__comments_count",
             "article__cover_id",
         )
-        return [CardState(*row) for row in rows]
 
     def explained(self, size: int):
         """The first `size` places with their articles' titles, for "Почему в тренде"."""

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.compiled import NOW, CompiledQuery
-from articles.models import Article, Series
+from articles.compiled import LIMIT, NOW, OFFSET, CompiledQuery, CompiledRows
+from articles.models import Article, Rubric, Series
 
 STAND_IN = "\x00slug"
 by_slug = CompiledQuery(
@@ -91,3 +91,40 @@ def test_on_postgresql_the_statement_is_prepared_once_per_connection(make_articl
     other = CompiledQuery(lambda slug: Article.objects.filter(slug=slug), slug=STAND_IN)
     assert [a.pk for a in other.objects(slug=article.slug)] == [article.pk]
     assert prepared() == before + 1
+
+
+RUBRIC = -424_242_099
+newest_states = CompiledRows(
+    lambda rubric, now, offset, limit: (
+        Article.objects.published(now=now)
+        .filter(rubric_id=rubric)
+        .newest_first()
+        .card_states()[offset : offset + limit]
+    ),
+    rubric=RUBRIC,
+    now=NOW,
+    offset=OFFSET,
+    limit=LIMIT,
+)
+
+
+def test_rows_come_for_each_call_s_own_slice(make_article, rubric, django_assert_num_queries):
+    articles = [make_article() for _ in range(5)]
+    make_article(rubric=Rubric.objects.create(name="Другая", slug="drugaya"))
+    expected = list(Article.objects.filter(rubric=rubric).newest_first().card_states())
+    assert [a.pk for a in articles] == [row.id for row in expected]
+    for offset, limit in ((0, 2), (1, 3), (4, 20), (9, 1)):
+        with django_assert_num_queries(1):
+            found = newest_states.rows(
+                rubric=rubric.pk, now=timezone.now(), offset=offset, limit=limit
+            )
+        assert found == expected[offset : offset + limit]
+    [first] = newest_states.rows(rubric=rubric.pk, now=timezone.now(), offset=0, limit=1)
+    assert first._fields == expected[0]._fields  # named as values_list(named=True) names them
+
+
+def test_rows_take_only_a_values_list():
+    with pytest.raises(ValueError):
+        CompiledRows(lambda now: Article.objects.published(now=now), now=NOW).rows(
+            now=timezone.now()
+        )
