@@ -153,6 +153,11 @@ class FixedNode(template.Node):
     """What `{% fixed %}` encloses, rendered once per worker, language, script prefix, URLconf
     and STATIC_URL."""
 
+    # Nothing inside is a block (fixed() lets in only text, addresses, static files and
+    # translations): `{% extends %}`, which looks for blocks through the whole parent template
+    # on every page, need not look in here.
+    child_nodelists = ()
+
     def __init__(self, nodelist):
         self.nodelist = nodelist
         self.rendered: dict[tuple, str] = {}
