@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 import redis
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 
 from config import cache_keys
 
@@ -21,6 +22,24 @@ REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
 
 
 _clients: dict[tuple[int, str], redis.Redis] = {}
+# The request this process is serving (a new object for each, None between them). A subscription
+# read once in a request is not read again in it: a takedown that arrives meanwhile is news for
+# the next request, as it would be had it arrived a moment later.
+_serving: object | None = None
+
+
+def _request_started(**kwargs) -> None:
+    global _serving
+    _serving = object()
+
+
+def _request_finished(**kwargs) -> None:
+    global _serving
+    _serving = None
+
+
+request_started.connect(_request_started, dispatch_uid="local_copies_serving")
+request_finished.connect(_request_finished, dispatch_uid="local_copies_serving")
 
 
 def takedown_client() -> redis.Redis:
@@ -101,6 +120,7 @@ class LocalCopies:
         self._live_until = 0.0
         self._pinged_at = 0.0
         self._retry_at = 0.0
+        self._read_in = None  # the request the subscription was last read in, while live
 
     def clear(self) -> None:
         """Forget every copy, and every copy fetched before now."""
@@ -151,7 +171,15 @@ class LocalCopies:
         return found
 
     def _listen(self) -> bool:
-        """Read the subscription's news; True while it is known to be live."""
+        """Read the subscription's news, once per request; True while it is known to be live."""
+        serving = _serving
+        if serving is not None and serving is self._read_in and time.monotonic() < self._live_until:
+            return True
+        live = self._read_subscription()
+        self._read_in = serving if live else None
+        return live
+
+    def _read_subscription(self) -> bool:
         now = time.monotonic()
         if self._pid != os.getpid():  # a new worker: the parent's socket is not ours
             self._pid, self._pubsub, self._live_until = os.getpid(), None, 0.0

@@ -393,6 +393,28 @@ def test_a_takedown_on_another_worker_drops_this_workers_copies(db, page_cache, 
     assert worker.get("page:x", worker.epoch()) is None
 
 
+def test_a_worker_reads_its_subscription_once_a_request(db, page_cache, redis_cache):
+    """A takedown that arrives while a request is served is news for the next request."""
+    from django.core.signals import request_finished, request_started
+
+    from articles.caching import LocalCopies, bump_content_generation
+
+    worker = LocalCopies()
+    request_started.send(sender=None)
+    epoch = worker.epoch()
+    assert epoch is not None
+    worker.put("page:x", ("generation", 200, [], b""), epoch)
+    bump_content_generation()
+    time.sleep(0.1)  # the announcement has arrived over loopback
+    assert worker.epoch() == epoch
+    assert worker.get("page:x", worker.epoch()) is not None
+    request_finished.send(sender=None)
+    request_started.send(sender=None)
+    assert worker.epoch() != epoch
+    assert worker.get("page:x", worker.epoch()) is None
+    request_finished.send(sender=None)
+
+
 def test_without_a_live_subscription_no_worker_keeps_copies(
     client, make_article, page_cache, settings
 ):
