@@ -72,6 +72,47 @@ def cursor(using: str = "default", *, prepare: bool = True):
         return connection._prepare_cursor(kind(connection.connection))
 
 
+def _adapted(value, using: str):
+    """A value as the query's parameters carry it (SQLite gets datetimes as text)."""
+    if isinstance(value, datetime.datetime):
+        return connections[using].ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _stand_in_names(stand_ins: dict, params, using: str) -> dict:
+    """The stand-ins' parameters, as the database gets them: their names; each stand-in must be
+    a parameter of its own."""
+    names = {_adapted(value, using): name for name, value in stand_ins.items()}
+    if len(names) != len(stand_ins) or not names.keys() <= {
+        p for p in params if isinstance(p, STAND_IN_TYPES)
+    }:
+        raise ValueError("Each stand-in must be a parameter of its own")
+    return names
+
+
+def _converters(compiler: SQLCompiler) -> dict:
+    """The columns' converters (from_db_value and the backend's), by position."""
+    return compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+
+
+def _rows(compiled, values: dict, using: str, *, prepare: bool = True):
+    """The rows of a compiled statement (`sql`, `params`, `names`, `compiler`, `converters`)
+    run with the real values of its stand-ins, converted."""
+    names = compiled.names
+    params = [
+        _adapted(values[names[param]], using)
+        if isinstance(param, STAND_IN_TYPES) and param in names
+        else param
+        for param in compiled.params
+    ]
+    with cursor(using, prepare=prepare) as found_rows:
+        found_rows.execute(compiled.sql, params)
+        rows = found_rows.fetchall()
+    if compiled.converters:
+        return compiled.compiler.apply_converters(rows, compiled.converters)
+    return rows
+
+
 @dataclass(frozen=True)
 class _Compiled:
     compiler: SQLCompiler  # after as_sql(): what the columns are and how to convert them
@@ -101,24 +142,13 @@ class CompiledQuery:
         self._build, self._stand_ins = build, stand_ins
         self._compiled: dict[str, _Compiled] = {}
 
-    @staticmethod
-    def _adapted(value, using: str):
-        """A value as the query's parameters carry it (SQLite gets datetimes as text)."""
-        if isinstance(value, datetime.datetime):
-            return connections[using].ops.adapt_datetimefield_value(value)
-        return value
-
     def _compile(self, using: str) -> _Compiled:
         queryset = self._build(**self._stand_ins)
         if queryset._prefetch_related_lookups:
             raise ValueError("CompiledQuery takes no prefetches")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        names = {self._adapted(value, using): name for name, value in self._stand_ins.items()}
-        if len(names) != len(self._stand_ins) or not names.keys() <= {
-            p for p in params if isinstance(p, int | str | datetime.datetime)
-        }:
-            raise ValueError("Each stand-in must be a parameter of its own")
+        names = _stand_in_names(self._stand_ins, params, using)
         columns = compiler.klass_info["select_fields"]
         start, stop = columns[0], columns[-1] + 1
         return _Compiled(
@@ -132,29 +162,15 @@ class CompiledQuery:
             init_list=[column[0].target.attname for column in compiler.select[start:stop]],
             populators=get_related_populators(compiler.klass_info, compiler.select, using),
             annotations=dict(compiler.annotation_col_map),
-            converters=compiler.get_converters(
-                [column[0] for column in compiler.select[: compiler.col_count]]
-            ),
+            converters=_converters(compiler),
         )
 
     def objects(self, *, using: str = "default", **values) -> list[Model]:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
-        names = compiled.names
-        params = [
-            self._adapted(values[names[param]], using)
-            if isinstance(param, STAND_IN_TYPES) and param in names
-            else param
-            for param in compiled.params
-        ]
-        with cursor(using) as found_rows:
-            found_rows.execute(compiled.sql, params)
-            rows = found_rows.fetchall()
         found = []
-        if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        for row in rows:
+        for row in _rows(compiled, values, using):
             own = row[compiled.start : compiled.stop]
             obj = compiled.model.from_db(using, compiled.init_list, own)
             for populator in compiled.populators:
@@ -218,19 +234,11 @@ class CompiledRows:
         sql, params = compiler.as_sql()
         params = list(params)
         sql = _slice_parameters(sql, params, self._stand_ins)
-        adapted = CompiledQuery._adapted
-        names = {adapted(value, using): name for name, value in self._stand_ins.items()}
-        if len(names) != len(self._stand_ins) or not names.keys() <= {
-            p for p in params if isinstance(p, STAND_IN_TYPES)
-        }:
-            raise ValueError("Each stand-in must be a parameter of its own")
         return _CompiledRows(
             sql=sql,
             params=tuple(params),
-            names=names,
-            converters=compiler.get_converters(
-                [column[0] for column in compiler.select[: compiler.col_count]]
-            ),
+            names=_stand_in_names(self._stand_ins, params, using),
+            converters=_converters(compiler),
             compiler=compiler,
             row=self._row or create_namedtuple_class(*query.values_select),
         )
@@ -239,17 +247,5 @@ class CompiledRows:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
-        names = compiled.names
-        params = [
-            CompiledQuery._adapted(values[names[param]], using)
-            if isinstance(param, STAND_IN_TYPES) and param in names
-            else param
-            for param in compiled.params
-        ]
-        with cursor(using, prepare=self._prepare) as found_rows:
-            found_rows.execute(compiled.sql, params)
-            rows = found_rows.fetchall()
-        if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
         new, row = tuple.__new__, compiled.row
-        return [new(row, found) for found in rows]
+        return [new(row, found) for found in _rows(compiled, values, using, prepare=self._prepare)]

@@ -43,7 +43,7 @@ from articles.models import Article
 from config import cache_keys
 
 from .models import ArticleVote, Bookmark, Comment, CommentVote, Notification
-from .reading import COMMENTS_HOLE, fragments, reader_part
+from .reading import COMMENTS_HOLE, fragments, frame_state, reader_part
 from .services import permissions
 
 # The holes, in the order the page has them; the article's id rides in the second.
@@ -212,20 +212,7 @@ def _comments(request, article, language: str) -> str:
     if "reply" in request.GET:
         frame = render()
     else:
-        key = (
-            "member-thread",
-            language,
-            article.pk,
-            article.slug,
-            article.comments_count,
-            article.discussion_closed,
-            reader.sort,
-            reader.number,
-            reader.count,
-            reader.next_number,
-            reader.remaining,
-            ban,
-        )
+        key = ("member-thread", language, *frame_state(article, reader), ban)
         frame = fragments.get_or_put(key, render)
     return frame.replace(COMMENTS_HOLE, reader.html, 1)
 

@@ -56,6 +56,23 @@ class ReaderPart:
         return self.discussion.remaining(self.number)
 
 
+def frame_state(article, reader: ReaderPart) -> tuple:
+    """All a discussion's frame shows of the article and the part around the comments (the
+    order, the links to the next part and back, the counts): its renderings' key in
+    `fragments`, with who it is for."""
+    return (
+        article.pk,
+        article.slug,
+        article.comments_count,
+        article.discussion_closed,
+        reader.sort,
+        reader.number,
+        reader.count,
+        reader.next_number,
+        reader.remaining,
+    )
+
+
 def requested_sort(request) -> str:
     sort = request.GET.get("sort", DEFAULT_SORT)
     return sort if sort in SORTS else DEFAULT_SORT
@@ -91,7 +108,7 @@ def reader_part(request, article, *, my_votes: dict[int, int] | None = None) -> 
             raise Http404(_("Такой части обсуждения нет."))
     if my_votes is None:
         my_votes = {}
-        if user.is_authenticated and part.footers:
+        if member and part.footers:
             my_votes = CommentVote.objects.values_by_comment(
                 user_id=user.pk, comment_ids=part.comment_ids
             )

@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from discussions.forms import CommentForm
 from discussions.models import ArticleVote, Bookmark, Comment, Follow, Notification, Report
-from discussions.reading import COMMENTS_HOLE, fragments, part_links, reader_part
+from discussions.reading import (
+    COMMENTS_HOLE,
+    fragments,
+    frame_state,
+    part_links,
+    reader_part,
+)
 from discussions.services import permissions
 from discussions.thread import SORTS
 
@@ -114,19 +120,7 @@ def comment_thread(context, article):
         reader = reader or reader_part(request, article)
         return _included(context, "discussions/_thread.html", _thread(context, article, reader))
     reader = reader_part(request, article)
-    key = (
-        "thread",
-        get_language(),
-        article.pk,
-        article.slug,
-        article.comments_count,
-        article.discussion_closed,
-        reader.sort,
-        reader.number,
-        reader.count,
-        reader.next_number,
-        reader.remaining,
-    )
+    key = ("thread", get_language(), *frame_state(article, reader))
     frame = fragments.get_or_put(
         key,
         lambda: _included(
@@ -170,8 +164,8 @@ def article_actions(context, article):
     user = request.user
     if user.is_authenticated:
         return _included(context, "discussions/_article_actions.html", _actions(context, article))
-    key = ("actions", get_language(), article.pk, article.slug, article.score)
-    key += (article.comments_count,)
+    language = get_language()
+    key = ("actions", language, article.pk, article.slug, article.score, article.comments_count)
     return fragments.get_or_put(
         key,
         lambda: _included(context, "discussions/_article_actions.html", _actions(context, article)),
