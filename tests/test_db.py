@@ -46,9 +46,7 @@ def test_the_backend_is_ours_and_a_live_connection_is_usable_without_asking_the_
     assert server_checks == []
 
 
-def test_a_connection_the_server_ended_is_closed_and_the_next_query_reconnects(
-    kept, server_checks
-):
+def test_a_connection_the_server_ended_is_closed_and_the_next_query_reconnects(kept, server_checks):
     pid = kept.connection.info.backend_pid
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
@@ -63,3 +61,18 @@ def test_a_connection_the_server_ended_is_closed_and_the_next_query_reconnects(
     with kept.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
+
+
+def test_a_connection_in_a_failed_transaction_is_not_usable_as_with_djangos_check(
+    kept, server_checks
+):
+    """Django's SELECT 1 fails in a failed transaction; the client knows the state without it."""
+    from django.db import DatabaseError
+
+    kept.set_autocommit(False)
+    with pytest.raises(DatabaseError), kept.cursor() as cursor:
+        cursor.execute("SELECT no_such_column FROM articles_article")
+    assert kept.is_usable() is False
+    assert server_checks == []
+    kept.rollback()
+    assert kept.is_usable() is True

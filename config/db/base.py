@@ -11,12 +11,19 @@ only then does the SELECT 1 decide.
 import select
 
 from django.db.backends.postgresql import base
+from psycopg import pq
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
+            return False
+        # A failed transaction would fail the SELECT 1 too; the client knows it without asking.
+        if connection.info.transaction_status in (
+            pq.TransactionStatus.INERROR,
+            pq.TransactionStatus.UNKNOWN,
+        ):
             return False
         try:
             poller = select.poll()
