@@ -206,6 +206,11 @@ def redis_cache(settings, redis_client, monkeypatch):
             "KEY_PREFIX": settings.CACHE_PREFIX,
             "KEY_FUNCTION": "config.cache_keys.make_key",
         },
+        "ratelimit": {
+            "BACKEND": "config.cache.RedisCounterCache",
+            "LOCATION": redis_client.url,
+            "KEY_PREFIX": settings.CACHE_PREFIX,
+        },
         "template_fragments": {"BACKEND": "articles.caching.FragmentCache"},
     }
     return redis_client

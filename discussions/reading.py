@@ -19,6 +19,7 @@ from articles.local_copies import RecentValues
 from .models import Comment, CommentVote
 from .services import permissions
 from .thread import DEFAULT_SORT, SORTS, Discussion, rendered_thread
+from .versions import reads_current
 
 # How long a worker keeps a rendering of a part of the article page; the state it shows is in its
 # key (discussions/member_pages.py, templatetags/discussions_tags.py).
@@ -97,8 +98,9 @@ def reader_part(request, article, *, my_votes: dict[int, int] | None = None) -> 
     sort = requested_sort(request)
     number = requested_part(request)
     member = user.is_authenticated
+    staff = permissions.can_moderate(user)
     discussion = rendered_thread(
-        article, sort=sort, staff=permissions.can_moderate(user), member=member
+        article, sort=sort, staff=staff, current=staff or (member and reads_current(request))
     )
     part = discussion.part(number)
     if part is None:

@@ -242,11 +242,11 @@ def _render_discussion(entries: list[Entry], article, *, staff: bool) -> Discuss
     return Discussion(parts=parts, where=where, count=len(entries))
 
 
-def rendered_thread(article, *, sort: str, staff: bool, member: bool = True) -> Discussion:
+def rendered_thread(article, *, sort: str, staff: bool, current: bool = True) -> Discussion:
     """The article's discussion as every reader (or every editor) sees it, from the cache when
-    this version, sort and language were rendered before; one query otherwise. For readers who
-    are not logged in (not `member`) the version may be LOCAL_SECONDS old (versions.py)."""
-    version = thread_version(article.pk) if member else shared_thread_version(article.pk)
+    this version, sort and language were rendered before; one query otherwise. Unless `current`
+    the version may be LOCAL_SECONDS old (versions.py)."""
+    version = thread_version(article.pk) if current else shared_thread_version(article.pk)
     key = cache_keys.thread_html(
         article_id=article.pk,
         version=version,

@@ -6,12 +6,22 @@ even when the cache drops the key: a new random one cannot match an old renderin
 """
 
 import secrets
+import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 from articles import caching
+from articles.local_copies import LOCAL_SECONDS
 from config.cache_keys import thread_version as _key
+
+# A member who has just changed a discussion reads its current version for as long as another
+# worker may still show the one before (LOCAL_SECONDS, and a second either side): the cookie
+# their write's answer sets says until when. It grants nothing: a forged one only costs its
+# sender's own pages a cache round trip each.
+FRESH_COOKIE = "thread_fresh"
+FRESH_SECONDS = LOCAL_SECONDS + 2
 
 
 def thread_version(article_id: int) -> str:
@@ -26,9 +36,9 @@ def thread_version(article_id: int) -> str:
 
 def shared_thread_version(article_id: int) -> str:
     """thread_version() as this worker read it within LOCAL_SECONDS (caching.shared_copies,
-    dropped by a takedown, as when a comment is hidden): for readers who are not logged in, who
-    see a new comment that much later, and on a page the page cache keeps PAGE_CACHE_SECONDS.
-    Members read the current one, so their own change shows on their next page."""
+    dropped by a takedown, as when a comment is hidden): for every reader (they see another's new
+    comment that much later, and on a page the page cache keeps PAGE_CACHE_SECONDS) but staff
+    and a member who has just written (reads_current)."""
     return caching.shared_copies.get_or_put(_key(article_id), lambda: thread_version(article_id))
 
 
@@ -42,3 +52,22 @@ def bump_thread_version(article_id: int) -> None:
     transaction.on_commit(
         lambda: cache.set(_key(article_id), secrets.token_hex(6), None), robust=True
     )
+
+
+def mark_written(response) -> None:
+    """Tells the writer's browser to read the current versions for FRESH_SECONDS: their own
+    change shows on their next page, whichever worker answers it."""
+    response.set_cookie(
+        FRESH_COOKIE,
+        str(int(time.time()) + FRESH_SECONDS),
+        max_age=FRESH_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def reads_current(request) -> bool:
+    """True while the cookie of mark_written() says this reader has just written."""
+    value = request.COOKIES.get(FRESH_COOKIE, "")
+    return value.isascii() and value.isdigit() and int(value) >= time.time()

@@ -5,6 +5,7 @@ the same forms with `Accept: application/json` and gets JSON (with HTML fragment
 Members only and refusals as a 4xx are config/http.py's, shared with the other apps.
 """
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -44,6 +45,7 @@ from .ratelimit import rate_limited
 from .reading import comment_url, part_links, reader_part
 from .services import permissions
 from .thread import render_comment
+from .versions import mark_written
 
 LOGIN_TO_DISCUSS = gettext_lazy("Войдите, чтобы участвовать в обсуждении.")
 PANEL_SIZE = 8
@@ -106,10 +108,18 @@ def _back_to_notifications(request: HttpRequest) -> str:
 
 
 def _discussing(back: Callable[..., str]) -> Callable[[View], View]:
-    """Members only, and a refusal answered as a 4xx; a visitor logs in and comes back to `back`."""
+    """Members only, and a refusal answered as a 4xx; a visitor logs in and comes back to `back`.
+    A change made (a POST answered below 400) shows on the writer's next page (versions.py)."""
 
     def decorate(view: View) -> View:
-        return members_only(back=back, message=LOGIN_TO_DISCUSS)(answers_refusals(view))
+        @functools.wraps(view)
+        def writing(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if request.method == "POST" and response.status_code < 400:
+                mark_written(response)
+            return response
+
+        return members_only(back=back, message=LOGIN_TO_DISCUSS)(answers_refusals(writing))
 
     return decorate
 
