@@ -1,3 +1,6 @@
+import contextlib
+import contextvars
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -10,6 +13,26 @@ from config.text import validate_one_line
 
 # A session's member by their id, in a statement written once per process (articles/compiled.py).
 _by_pk = CompiledQuery(lambda pk: User.objects.filter(pk=pk), pk=-424_242_003)
+# The member a caller read with the rest of what its request needs (member_at_hand()), for the
+# authentication backend to take instead of asking the database again.
+_at_hand: contextvars.ContextVar = contextvars.ContextVar("member_at_hand", default=None)
+
+
+def member_query() -> CompiledQuery:
+    """The statement MemberManager.get(pk=...) runs, for a caller that runs it beside its own
+    (articles.compiled.objects_together)."""
+    return _by_pk
+
+
+@contextlib.contextmanager
+def member_at_hand(pk: int, found: list):
+    """Within the block, MemberManager.get(pk=pk) answers with what member_query() found for
+    pk (a one-item or empty list), as it would have itself."""
+    token = _at_hand.set((pk, found))
+    try:
+        yield
+    finally:
+        _at_hand.reset(token)
 
 
 class MemberManager(UserManager):
@@ -20,7 +43,11 @@ class MemberManager(UserManager):
         # the model itself (not a migration's historical one), asked for one id
         if args or len(kwargs) != 1 or type(pk) is not int or self.model is not User:
             return super().get(*args, **kwargs)
-        found = _by_pk.objects(pk=pk, using=self.db)
+        at_hand = _at_hand.get()
+        if at_hand is not None and at_hand[0] == pk and self.db == "default":
+            found = at_hand[1]
+        else:
+            found = _by_pk.objects(pk=pk, using=self.db)
         if not found:
             raise self.model.DoesNotExist(
                 f"{self.model._meta.object_name} matching query does not exist."

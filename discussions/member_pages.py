@@ -8,7 +8,9 @@ a marker instead), keeps that copy like the page cache keeps a reader's page (un
 generation, in Redis and for a second or two in each worker), and for every member's request
 renders just the three parts and joins them in. Nothing of a member is ever in the shared copy:
 it is rendered with holes where anything of theirs would go, and not stored at all if it set a
-cookie or used a CSRF token.
+cookie or used a CSRF token. A request for a kept copy reads the session's member and their
+state on the article (their votes, bookmark, unread count) together, in one round trip to the
+database; the authentication backend takes that member and checks them as it always does.
 
 Staff (they see hidden comments and moderation), members with a pending message, and pages
 without the three holes get the page built in full as before.
@@ -19,7 +21,9 @@ import functools
 import re
 
 from django.conf import settings
+from django.contrib import auth
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
@@ -30,6 +34,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from accounts.models import User, member_at_hand, member_query
 from articles import compiled
 from articles.caching import (
     content_generation,
@@ -50,11 +55,14 @@ from .services import permissions
 HOLES = re.compile(r"<!--member:user-menu-->|<!--member:actions:(\d+)-->|<!--member:comments-->")
 
 
-def _eligible(request) -> bool:
+def _may_be_eligible(request) -> bool:
+    """What can be told before the member is read: the page, the method, the cache on."""
     if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return False
-    if not getattr(route_view(request.path_info), "member_page", False):
-        return False
+    return bool(getattr(route_view(request.path_info), "member_page", False))
+
+
+def _eligible(request) -> bool:
     user = request.user
     if not user.is_authenticated or user.is_staff:
         return False
@@ -138,17 +146,42 @@ def _state_query(vendor: str) -> compiled.CompiledQuery:
     )
 
 
-def _article_for(request, article_id: int) -> Article | None:
+def _state_values(article_id: int, user_id: int) -> dict:
+    return {"article": article_id, "user": user_id, "now": timezone.now()}
+
+
+def _article_for(request, article_id: int, found: list | None = None) -> Article | None:
     """The public article with this member's vote on it, their bookmark and their unread count,
-    in one query (the parts' tags use them instead of asking)."""
-    found = _state_query(connection.vendor).objects(
-        article=article_id, user=request.user.pk, now=timezone.now()
-    )
+    in one query unless read already (`found`); the parts' tags use them instead of asking."""
+    if found is None:
+        values = _state_values(article_id, request.user.pk)
+        found = _state_query(connection.vendor).objects(**values)
     if not found:
         return None
     article = found[0]
     request.member_unread = article.member_unread or 0
     return article
+
+
+def _session_member(request) -> int | None:
+    """The id of the member this request's session says it is, before anything reads them."""
+    value = request.session.get(auth.SESSION_KEY)
+    try:
+        return User._meta.pk.to_python(value) if value is not None else None
+    except ValidationError:
+        return None
+
+
+def _read_together(request, article_id: int, user_id: int) -> list:
+    """The session's member and their state on the article, in one round trip: the member is
+    left at hand for the authentication backend; the state is returned."""
+    member, state = compiled.objects_together(
+        (member_query(), {"pk": user_id}),
+        (_state_query(connection.vendor), _state_values(article_id, user_id)),
+    )
+    with member_at_hand(user_id, member):
+        request.user.is_authenticated  # noqa: B018  (the backend reads the member now)
+    return state
 
 
 # What the shared renderings of a member's parts (reading.fragments) carry in place of this
@@ -242,7 +275,8 @@ class MemberPageMiddleware:
         # Said for every page, so the templates' test of it finds an attribute (a missing one
         # costs the template engine a dir() of the request).
         request.member_skeleton = False
-        if not _eligible(request):
+        user_id = _session_member(request) if _may_be_eligible(request) else None
+        if user_id is None:  # a reader: nothing to join in
             return self.get_response(request)
         key = cache_keys.member_page(
             scheme=request.scheme,
@@ -261,11 +295,16 @@ class MemberPageMiddleware:
             else:
                 request.content_generation = generation or content_generation()
                 stored = None
+        state = None if stored is None else _read_together(request, stored[1], user_id)
+        if not _eligible(request):
+            return self.get_response(request)
+        if request.user.pk != user_id:  # not the session's member after all: read afresh
+            state = None
         if stored is None:
             stored = self._render_skeleton(request, key, epoch)
             if stored is None:
                 return self.get_response(request)
-        return self._fill(request, stored) or self.get_response(request)
+        return self._fill(request, stored, state) or self.get_response(request)
 
     def _render_skeleton(self, request, key: str, epoch) -> tuple | None:
         """The page with holes, stored when it may be shared; None when the view answered
@@ -286,9 +325,9 @@ class MemberPageMiddleware:
             local_copies.put(key, stored, epoch)
         return stored
 
-    def _fill(self, request, stored: tuple) -> HttpResponse | None:
+    def _fill(self, request, stored: tuple, state: list | None) -> HttpResponse | None:
         _, article_id, chunks, headers = stored
-        article = _article_for(request, article_id)
+        article = _article_for(request, article_id, state)
         if article is None:
             return None
         parts = _member_parts(request, article)

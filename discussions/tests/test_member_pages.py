@@ -208,3 +208,57 @@ def test_the_compiled_state_query_asks_for_the_time_now(article, make_article, m
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "member"
     later = make_article()  # published now, after the query was compiled
     assert client.get(later.get_absolute_url())["X-Page-Cache"] == "member"
+
+
+def test_the_member_is_read_with_their_state_in_one_round_trip(
+    article, member, page_cache, monkeypatch, django_assert_num_queries
+):
+    """The session's member and their state on the article go out together (one pipeline on
+    PostgreSQL); the authentication backend takes that member instead of asking again."""
+    import psycopg
+    from django.db import connection
+
+    from accounts import models as accounts_models
+
+    client = _login(member)
+    url = article.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "member"  # the shared copy is there now
+    asked, pipelines = [], []
+    objects = accounts_models._by_pk.objects
+    monkeypatch.setattr(
+        accounts_models._by_pk,
+        "objects",
+        lambda **values: asked.append(values) or objects(**values),
+    )
+    pipeline = psycopg.Connection.pipeline
+    monkeypatch.setattr(
+        psycopg.Connection, "pipeline", lambda self: pipelines.append(self) or pipeline(self)
+    )
+    with django_assert_num_queries(3):  # the session, the member, their state
+        response = client.get(url)
+    assert response["X-Page-Cache"] == "member" and "Мария Петрова" in response.content.decode()
+    # on PostgreSQL both in one pipeline; elsewhere one after the other, the member once
+    postgresql = connection.vendor == "postgresql"
+    assert len(pipelines) == postgresql and len(asked) == (not postgresql)
+
+
+def test_a_session_whose_member_changed_their_password_or_left_is_no_members_any_more(
+    article, member, page_cache
+):
+    """Read with the state, the member still passes Django's checks: a session from before a
+    password change, or of a deactivated member, is nobody's."""
+    url = article.get_absolute_url()
+    client, deactivated = _login(member), _login(member)
+    assert client.get(url)["X-Page-Cache"] == "member"
+    member.set_password("совсем-другой-пароль")
+    member.save()
+    response = client.get(url)
+    assert (
+        response.get("X-Page-Cache") != "member"
+        and "Мария Петрова" not in response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+    member.refresh_from_db()
+    member.is_active = False
+    member.save()
+    assert "Мария Петрова" not in deactivated.get(url).content.decode()
