@@ -298,8 +298,6 @@ class MemberPageMiddleware:
         state = None if stored is None else _read_together(request, stored[1], user_id)
         if not _eligible(request):
             return self.get_response(request)
-        if request.user.pk != user_id:  # not the session's member after all: read afresh
-            state = None
         if stored is None:
             stored = self._render_skeleton(request, key, epoch)
             if stored is None:
