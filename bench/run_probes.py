@@ -150,6 +150,11 @@ def _fetcher():
     return fetch
 
 
+# Builds timed per page: a page builds in 1-3 ms, so a median of a few is mostly the machine's
+# noise (a median of 5 put the same page's full-to-tenth ratio anywhere from 1.0 to 1.4).
+TIMED_RUNS = 25
+
+
 def _count(fetch, page: Page, timed_runs: int) -> Count:
     """One page: cold, then warm from the page cache, then built timed_runs times uncached (a
     search: from its results cache, then without it too)."""
@@ -185,7 +190,7 @@ def _median_ms(fetch, page: Page, runs: int) -> float:
     return sorted(durations)[len(durations) // 2]
 
 
-def count_queries(page_list: list[Page], timed_runs: int = 5) -> dict[str, Count]:
+def count_queries(page_list: list[Page], timed_runs: int = TIMED_RUNS) -> dict[str, Count]:
     """Each page in-process: cold (what building it costs), warm (from the page cache), and the
     median time to build it with the page cache off."""
     fetch = _fetcher()

@@ -1,7 +1,7 @@
 """The report: each page against the targets of issues 4 and 12 and the floor around it, as the
 Markdown that goes to bench/RESULTS.md."""
 
-from run_probes import Count
+from run_probes import TIMED_RUNS, Count
 from run_wrk import Load, Page
 
 FLOOR_SHARE = {"anon": 0.5, "cold": 0.05, "member": 0.05, "view": 0.3, "search": 0.1}
@@ -206,8 +206,9 @@ def _search_note(rows: list[dict]) -> list[str]:
         "rates above are of hits of the search results cache (SEARCH_CACHE_SECONDS) and of each "
         "worker's copy of the page (SEARCH_PAGE_SECONDS). A miss, "
         "the first search for a query, page and filters since the articles last changed, builds "
-        "the page from the database in-process in: " + ", ".join(misses) + " (median of 5, "
-        'column "miss ms" below).',
+        "the page from the database in-process in: "
+        + ", ".join(misses)
+        + f' (median of {TIMED_RUNS}, column "miss ms" below).',
     ]
 
 
@@ -256,8 +257,9 @@ def _in_process(data: dict) -> list[str]:
         "",
         "Django's test client in this process, same database and Redis. Queries: first request "
         "with the page cache cold, then warm; the same page on a 1% copy of the data "
-        "(`<database>_small`) must need as many. Build time: median of 5 requests with the page "
-        "cache off, queries included; the same on a tenth of the data (`<database>_tenth`), and "
+        f"(`<database>_small`) must need as many. Build time: median of {TIMED_RUNS} requests with "
+        "the page cache off, queries included; the same on a tenth of the data "
+        "(`<database>_tenth`), and "
         f"the full size's over the tenth's (issue 12: at most {GROWTH_LIMIT}). A search's "
         "cold queries and DB ms are a miss of the search results cache, its warm queries and "
         "build ms a hit; miss ms is its build time with the search results cache off too.",
