@@ -136,9 +136,12 @@ def measure_in_process(page_list: list[Page]) -> dict:
     print("Counting queries in-process ...", file=sys.stderr, flush=True)
     counts = run_probes.count_queries([page for page in page_list if page.kind != "floor"])
     counts["healthz"] = counts["healthz_end"] = run_probes.Count(status=200, bytes=2)
+    print("Building cold articles ...", file=sys.stderr, flush=True)
+    cold_articles = run_probes.time_cold_articles()
     print("EXPLAIN ANALYZE of the list queries ...", file=sys.stderr, flush=True)
     plans = run_probes.explain_pages(counts, page_list)
     return {
+        "cold_articles": cold_articles,
         "rankings_seconds": rankings_seconds,
         "analytics_seconds": analytics_seconds,
         "counts": counts,

@@ -1,7 +1,7 @@
 """The report: each page against the targets of issues 4 and 12 and the floor around it, as the
 Markdown that goes to bench/RESULTS.md."""
 
-from run_probes import TIMED_RUNS, Count
+from run_probes import COLD_KEY, TIMED_RUNS, Count
 from run_wrk import Load, Page
 
 FLOOR_SHARE = {"anon": 0.5, "cold": 0.05, "member": 0.05, "view": 0.3, "search": 0.1}
@@ -212,6 +212,28 @@ def _search_note(rows: list[dict]) -> list[str]:
     ]
 
 
+def _cold_articles(data: dict) -> list[str]:
+    """The cold article pages: what a crawler or a shared link gets from a big site."""
+    cold = data.get("cold_articles")
+    if not cold:
+        return []
+    line = (
+        f"- A cold article page ({cold['count']} random articles, each asked once with every "
+        "cache of it empty, as a crawler or a shared link finds most of the site; in-process, "
+        f"page cache on): median {cold['ms']:.1f} ms, p90 {cold['p90_ms']:.1f} ms, "
+        f"{cold['queries']} queries"
+    )
+    tenth = data.get("tenth", {}).get(COLD_KEY)
+    if tenth and tenth[2]:
+        ratio = cold["ms"] / tenth[2]
+        met = "met" if ratio <= GROWTH_LIMIT else "**NOT met**"
+        line += (
+            f"; on the tenth {tenth[2]:.1f} ms, full / tenth {ratio:.2f} "
+            f"(at most {GROWTH_LIMIT}: {met})"
+        )
+    return [line + "."]
+
+
 def _other_targets(data: dict) -> list[str]:
     seconds = data["rankings_seconds"]
     met = "met" if max(seconds) < RANKINGS_LIMIT_S else "**NOT met**"
@@ -222,6 +244,7 @@ def _other_targets(data: dict) -> list[str]:
         f"- rebuild_rankings() on the full data: {', '.join(f'{s:.2f} s' for s in seconds)} "
         f"(target < {RANKINGS_LIMIT_S:.0f} s: {met}).",
     ]
+    lines += _cold_articles(data)
     if "analytics_seconds" in data:
         seconds = data["analytics_seconds"]
         lines.append(f"- rebuild_analytics() on the full data (once a day): {seconds:.2f} s.")

@@ -178,11 +178,12 @@ def test_the_report_shows_every_part_measured():
         args=ARGS,
         minutes=1.5,
         small={"home": [200, 9]},
-        tenth={"home": [200, 9, 4.0]},
+        tenth={"home": [200, 9, 4.0], "cold_articles": [200, 4, 10.0]},
         pg={"version": "16", "shared_buffers": "128MB", "work_mem": "4MB"},
         passes=passes,
         rankings_seconds=[0.4, 0.3],
         analytics_seconds=2.5,
+        cold_articles={"ms": 11.0, "p90_ms": 15.0, "queries": 4, "count": 100},
         counts={"home": Count(status=200, queries=9, render_ms=5.0)},
         plans={"home": [{**plan, "seq_scans": ["articles_article"]}]},
         generated="",
@@ -192,6 +193,9 @@ def test_the_report_shows_every_part_measured():
     assert "rebuild_analytics() on the full data (once a day): 2.50 s." in report
     assert "resident after the run (VmRSS) 110 MB (target < 150 MB after the run: met)" in report
     assert "| home | 200 | 9 | 0 | 9 | yes |" in report
+    assert (
+        "median 11.0 ms, p90 15.0 ms, 4 queries; on the tenth 10.0 ms, full / tenth 1.10" in report
+    )
     assert "| 5.0 | 4.0 | 1.25 (**NOT met**) |" in report  # build ms, at a tenth, the growth
     assert "- home: 1 queries, 3.5 ms in all; **Seq Scan on articles_article**." in report
     assert "1,000 articles" in report and "Commit: `abc1234`" in report
