@@ -17,7 +17,7 @@ from django.contrib.postgres.search import (
     SearchRank,
 )
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +32,16 @@ FRAGMENT_DELIMITER = " … "
 # characters (a word found only later leaves the card its excerpt).
 HEADLINE_TEXT_MAX = 6000
 WORD_RE = re.compile(r"\w+")
+# The lead and body are Markdown: its marks (and any HTML in it) are taken out of the text the
+# passages are cut from, so that a reader sees the words, not "## ", "**" or "[...](https://...)",
+# and ts_headline counts words only. (pattern, replacement, flags) for PostgreSQL's
+# regexp_replace, in this order; "n": ^ is the start of every line.
+MARKDOWN_MARKS = (
+    (r"</?[A-Za-z][^<>]*>", " ", "g"),  # HTML tags (a lone "<" is prose)
+    (r"!?\[([^]\n]*)\]\([^)\n]*\)", r"\1", "g"),  # links and images: their text
+    (r"^[ \t]*(?:(?:#{1,6}|[-*+]|[0-9]+[.)])[ \t]+|>[ \t]*)", "", "gn"),  # headings, lists, quotes
+    (r"[*_#`>\[\]|~]+|-{2,}", " ", "g"),  # emphasis, code, tables' rules, what is left of a link
+)
 
 
 def full_text() -> bool:
@@ -96,6 +106,15 @@ class ArticleSearchMixin:
             Concat(F("lead"), Value("\n"), F("body"), output_field=models.TextField()),
             HEADLINE_TEXT_MAX,
         )
+        for pattern, replacement, flags in MARKDOWN_MARKS:
+            text = Func(
+                text,
+                Value(pattern),
+                Value(replacement),
+                Value(flags),
+                function="regexp_replace",
+                output_field=models.TextField(),
+            )
         passage = SearchHeadline(
             text,
             _tsquery(query),

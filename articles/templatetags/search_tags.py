@@ -14,15 +14,14 @@ from .articles_tags import card_html
 register = template.Library()
 
 MARKED_RE = re.compile(f"{MARK_START}([^{MARK_START}{MARK_STOP}]*){MARK_STOP}")
-# Markdown's and HTML's own marks, which a passage of the source text shows as they are: links'
-# addresses, tags, emphasis, headings, quotes, code fences, tables' rules.
-MARKUP_RE = re.compile(r"\]\([^)\s]*\)?|<[^>]*>?|[*_#`>\[\]|~]+|-{2,}")
 EXCERPT_RE = re.compile(r'<p class="card__excerpt">.*?</p>', re.DOTALL)
 
 
 def _plain(text: str) -> str:
+    """The text escaped, on one line (the passage's Markdown marks are gone already:
+    models/search.py MARKDOWN_MARKS)."""
     text = text.replace(MARK_START, "").replace(MARK_STOP, "")
-    return escape(re.sub(r"\s+", " ", MARKUP_RE.sub(" ", text)))
+    return escape(re.sub(r"\s+", " ", text))
 
 
 def highlighted(snippet: str) -> str:

@@ -59,6 +59,25 @@ def test_a_hit_keeps_the_passages_and_the_suggestion(client, make_article):
         assert 'Возможно, вы искали: <a href="?q=%D1%80' in html and ">разное</a>" in html
 
 
+@postgresql_only
+def test_passages_show_the_words_and_not_the_markdown(client, make_article):
+    from articles.search_index import refresh_search_terms
+
+    body = (
+        "## Скидки по пятницам при цене < 100\n\n"
+        "- **скидка** для [постоянных](https://example.com/a) клиентов\n"
+        "> скидки `не` для всех\n1. ![скидка на фото](/media/a.png) ещё одна"
+    )
+    make_article(title="Разное", body=body)
+    refresh_search_terms()
+    html = client.get(SEARCH, {"q": "скидка"}).content.decode()
+    passage = html.split('<p class="card__excerpt card__excerpt--found">', 1)[1].split("</p>")[0]
+    assert "<mark>Скидки</mark> по пятницам при цене &lt; 100" in passage  # a lone "<" is text
+    assert "<mark>скидка</mark> для постоянных клиентов" in passage
+    for mark in ("##", "*", "](", "example.com", "&gt;", "`", "1.", "!"):
+        assert mark not in passage
+
+
 def test_the_cards_counters_are_read_again_once_the_workers_copy_is_gone(client, make_article):
     article = make_article(title="Тендеры")
     client.get(SEARCH, {"q": "Тендеры"})
