@@ -26,6 +26,14 @@ def test_pages_with_odd_tags_render_and_link_to_the_tag(client, make_article):
         assert "Горячая тема" in page.content.decode()
 
 
+def test_an_articles_tags_are_in_the_order_of_their_names_on_every_page(client, make_article):
+    article = make_article(title="Порядок тегов", tags=["яблоки", "авокадо", "бананы"])
+    for url in ("/", article.get_absolute_url()):
+        html = client.get(url).content.decode()
+        places = [html.index(f">#{name}</a>") for name in ("авокадо", "бананы", "яблоки")]
+        assert places == sorted(places), url
+
+
 def test_a_tag_page_needs_a_known_slug(client, db):
     assert client.get(reverse("articles:tag", args=["nope"])).status_code == 404
 
