@@ -9,10 +9,12 @@ from functools import partial
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -33,6 +35,24 @@ def _day_choices(days: tuple[int, ...]) -> list[tuple[int, str]]:
     return [(n, analytics.period_label(n)) for n in days]
 
 
+class ManyOptionsSelect(forms.Select):
+    """A select of many options (the authors), written in Python: Django's renders a template
+    for each option, and 200 authors took 14 ms, a quarter of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        selected = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, options)
+
+
 class SiteAnalyticsForm(forms.Form):
     """The filters of the site's page; all optional, the defaults are a week by views."""
 
@@ -48,7 +68,11 @@ class SiteAnalyticsForm(forms.Form):
     )
     # whoever wrote an article: the authors, not every member
     author = forms.TypedChoiceField(
-        label=gettext_lazy("Автор"), coerce=int, required=False, empty_value=None
+        label=gettext_lazy("Автор"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=ManyOptionsSelect,
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -178,6 +178,21 @@ def test_an_editor_sees_the_numbers(client, make_staff, site, settings):
     assert f'href="/admin/articles/article/{hot.pk}/analytics/"' in change
 
 
+def test_the_author_filter_lists_the_authors_and_keeps_the_one_chosen(
+    client, make_staff, make_user, make_article, site
+):
+    hot, calm = site
+    make_article(author=make_user(username="odd", display_name='<b>Жирный</b> "автор"'))
+    client.force_login(make_staff(EDITORS))
+    page = client.get(SITE_URL, {"days": "30", "author": hot.author_id}).content.decode()
+    select = page.split('<select name="author" id="id_author">', 1)[1].split("</select>")[0]
+    assert '<option value="">все авторы</option>' in select
+    assert f'<option value="{hot.author_id}" selected>Анна Крылова</option>' in select
+    assert f'<option value="{calm.author_id}">Олег Ветров</option>' in select
+    assert "&lt;b&gt;Жирный&lt;/b&gt; &quot;автор&quot;" in select and "<b>" not in select
+    assert select.count(" selected") == 1
+
+
 @pytest.mark.parametrize(
     "query",
     [{"days": "2"}, {"order": "score"}, {"rubric": "999999"}, {"author": "x"}, {"days": "1e9"}],
