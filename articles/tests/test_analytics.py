@@ -193,6 +193,18 @@ def test_the_author_filter_lists_the_authors_and_keeps_the_one_chosen(
     assert select.count(" selected") == 1
 
 
+def test_big_numbers_are_grouped_by_thousands(client, make_staff, site):
+    hot, _ = site
+    add_daily_stats(article_id=hot.pk, date=ago(3), views=1_234_567)
+    assert rebuild_analytics(force=True)
+    client.force_login(make_staff(EDITORS))
+    page = client.get(SITE_URL, {"days": "30"}).content.decode()
+    assert "1\xa0234\xa0967" in page  # the 30 days' views, in the totals and the top
+    assert page.count("1\xa0234\xa0917") == 1  # the hot article's, in the top
+    stats = client.get(f"/admin/articles/article/{hot.pk}/analytics/").content.decode()
+    assert "Просмотров: 1\xa0235\xa0916" in stats  # its last 30 days, today's too
+
+
 @pytest.mark.parametrize(
     "query",
     [{"days": "2"}, {"order": "score"}, {"rubric": "999999"}, {"author": "x"}, {"days": "1e9"}],
