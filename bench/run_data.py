@@ -90,6 +90,20 @@ def tenth_counts(database_url: str, redis_url: str) -> dict:
     return copy_counts(database_url, redis_url, suffix="tenth", scale=0.1)
 
 
+def mean_counts(before: dict, after: dict) -> dict:
+    """The tenth's counts with each build time the mean of a run before the full size's timing
+    and one after it: the machine's drift over the minutes between cancels out, as the floor
+    runs around each page do under load. A page missing from either run keeps the other's."""
+    means = {}
+    for key in before.keys() | after.keys():
+        first, second = before.get(key), after.get(key)
+        if first and second and first[2] and second[2]:
+            means[key] = [first[0], first[1], (first[2] + second[2]) / 2]
+        else:
+            means[key] = first or second
+    return means
+
+
 def copy_counts(database_url: str, redis_url: str, *, suffix: str, scale: float) -> dict:
     """{page: [status, queries, build ms]} on a copy of the data at this scale, from a child."""
     copy_url = f"{database_url.rsplit('/', 1)[0]}/{database_name(database_url)}_{suffix}"

@@ -282,7 +282,7 @@ def _in_process(data: dict) -> list[str]:
         "with the page cache cold, then warm; the same page on a 1% copy of the data "
         f"(`<database>_small`) must need as many. Build time: median of {TIMED_RUNS} requests with "
         "the page cache off, queries included; the same on a tenth of the data "
-        "(`<database>_tenth`), and "
+        "(`<database>_tenth`; the mean of a run before the full size's and one after it), and "
         f"the full size's over the tenth's (issue 12: at most {GROWTH_LIMIT}). A search's "
         "cold queries and DB ms are a miss of the search results cache, its warm queries and "
         "build ms a hit; miss ms is its build time with the search results cache off too.",

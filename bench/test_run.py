@@ -5,6 +5,7 @@ from argparse import Namespace
 from pathlib import Path
 
 import pytest
+import run_data
 from run_probes import Count
 from run_report import _search_note, judge, render_report, rows
 from run_wrk import Load, Page, duration_ms, only, pages, parse_wrk, wrk_command
@@ -242,3 +243,14 @@ def test_search_rows_say_they_are_hits_and_what_a_miss_costs():
     assert "hits of the search results cache" in note
     assert "search, common word 46.5 ms" in note
     assert _search_note(rows(sequence, {}, cold=True)) == []
+
+
+def test_the_tenths_build_times_are_the_mean_of_the_runs_around_the_full_sizes():
+    before = {"home": [200, 9, 4.0], "rss": [200, 2, 3.0], "gone": [404, 3, 0.0]}
+    after = {"home": [200, 9, 6.0], "rss": [200, 2, 0.0], "new": [200, 1, 2.0]}
+    assert run_data.mean_counts(before, after) == {
+        "home": [200, 9, 5.0],
+        "rss": [200, 2, 3.0],
+        "gone": [404, 3, 0.0],
+        "new": [200, 1, 2.0],
+    }
