@@ -110,7 +110,8 @@ class Article(models.Model):
         related_name="articles",
     )
     series_number = models.PositiveIntegerField(_("номер в серии"), null=True, blank=True)
-    tags = TaggableManager(_("теги"), through=TaggedArticle, blank=True)
+    # by name wherever they are shown (the default is the order they were added in)
+    tags = TaggableManager(_("теги"), through=TaggedArticle, blank=True, ordering=["name"])
     lead = models.TextField(
         _("лид"), max_length=600, blank=True, help_text=_("Пусто: начало текста станет анонсом.")
     )
