@@ -189,7 +189,11 @@ def _median_ms(fetch, page: Page, runs: int) -> float:
         started = time.perf_counter()
         fetch(page)
         durations.append((time.perf_counter() - started) * 1000)
-    return sorted(durations)[len(durations) // 2]
+    return _median(durations)
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
 def count_queries(page_list: list[Page], timed_runs: int = TIMED_RUNS) -> dict[str, Count]:
@@ -225,11 +229,10 @@ def time_cold_articles(count: int = COLD_ARTICLES) -> dict:
         if response.status_code != 200:
             raise SystemExit(f"/articles/{slug}/ answered {response.status_code}")
         queries.append(len(captured.captured_queries))
-    durations.sort()
     return {
-        "ms": durations[len(durations) // 2],
-        "p90_ms": durations[int(len(durations) * 0.9)],
-        "queries": sorted(queries)[len(queries) // 2],
+        "ms": _median(durations),
+        "p90_ms": sorted(durations)[int(len(durations) * 0.9)],
+        "queries": _median(queries),
         "count": len(slugs),
     }
 
