@@ -6,7 +6,9 @@ imports `discussions`. So discussions registers the SQL of its figures here
 (`register_discussion_figures`, called from its AppConfig.ready(), the way apps register with the
 admin): the rebuild stays one transaction under one lock over one snapshot, and distinct
 participants are counted over the whole period from the comment rows (a per-day count of distinct
-members cannot be summed into a week's). Without the discussions app, "Обсуждаемое" is empty.
+members cannot be summed into a week's). All time reads the counters discussions keeps on the
+article row instead (Article.participants_count and replies_count): a pass over every comment
+would cost more than the rest of the rebuild. Without the discussions app, "Обсуждаемое" is empty.
 """
 
 import datetime
@@ -44,9 +46,9 @@ WINDOWED_RANKING_SIZE = 2_000
 ALL_TIME_RANKING_SIZE = 25_000
 
 # Builds a SELECT of one row per article with participants_<w>, replies_<w> and last_comment_<w>
-# for each window w of `windows` (w -> an SQL expression of its start, None for no start), over
-# the comments written since `since` (an SQL expression, None for all of them).
-DiscussionFigures = Callable[[Mapping[str, str | None], str | None], str]
+# for each window w of `windows` (w -> an SQL expression of its start), over the comments written
+# since `since` (an SQL expression).
+DiscussionFigures = Callable[[Mapping[str, str], str], str]
 _discussion_figures: list[DiscussionFigures] = []
 
 # The terms an entry keeps beside its rank (RankingEntry), for "Почему в тренде".
@@ -187,7 +189,7 @@ def _public_sql() -> str:
 
 
 def _discussion_table(
-    cursor: CursorWrapper, *, name: str, windows: dict, since: str | None, params: dict
+    cursor: CursorWrapper, *, name: str, windows: dict, since: str, params: dict
 ) -> None:
     """A temporary table of the discussion figures per article (empty without discussions)."""
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
@@ -264,17 +266,13 @@ def _rank_windows(cursor: CursorWrapper, *, since: dict, params: dict, pins: Pin
 
 
 def _rank_all_time(cursor: CursorWrapper, *, params: dict, pins: Pins) -> None:
-    """Both all-time rankings, from the articles' own counters and one pass over the comments."""
-    _discussion_table(
-        cursor, name="ranking_talk_all", windows={"all": None}, since=None, params=params
-    )
+    """Both all-time rankings, from the articles' own counters."""
     cursor.execute("DROP TABLE IF EXISTS ranking_all")
     cursor.execute(
         "CREATE TEMPORARY TABLE ranking_all AS SELECT a.id, a.published_at, "  # noqa: S608
         "a.views_count AS views, 0 AS engaged_reads, a.comments_count AS comments, "
-        "a.score AS votes, COALESCE(t.participants_all, 0) AS participants, "
-        f"COALESCE(t.replies_all, 0) AS replies FROM {Article._meta.db_table} a "
-        "LEFT JOIN ranking_talk_all t ON t.article_id = a.id "
+        "a.score AS votes, a.participants_count AS participants, "
+        f"a.replies_count AS replies FROM {Article._meta.db_table} a "
         f"WHERE {_public_sql()}",
         params,
     )
@@ -288,7 +286,6 @@ def _rank_all_time(cursor: CursorWrapper, *, params: dict, pins: Pins) -> None:
         cursor, period=Period.ALL, source="ranking_all", orders=orders, params=params, pins=pins
     )
     cursor.execute("DROP TABLE ranking_all")
-    cursor.execute("DROP TABLE ranking_talk_all")
 
 
 def _window_params(now: datetime.datetime) -> dict:

@@ -173,7 +173,8 @@ HEADINGS = ["## С чего всё началось", "## Что пошло не
 
 ARTICLE_COLUMNS = (
     "id title slug series_number lead excerpt body body_html cover_alt status "
-    "published_at reading_time views_count comments_count score discussion_closed created_at "
+    "published_at reading_time views_count comments_count participants_count replies_count score "
+    "discussion_closed created_at "
     "updated_at author_id rubric_id series_id"
 ).split()
 
@@ -275,6 +276,8 @@ def article_rows(
             "published",
             when,
             body["reading_time"],
+            0,
+            0,
             0,
             0,
             0,

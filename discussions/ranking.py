@@ -6,31 +6,25 @@ from collections.abc import Mapping
 from .models import Comment
 
 
-def discussion_figures(windows: Mapping[str, str | None], since: str | None) -> str:
-    """A SELECT of one row per article with, for each window w (w -> the SQL of its start, None
-    for no start): participants_w, the distinct members with a visible comment in it; replies_w,
-    its visible comments that answer another member's comment (a reply to oneself is not a
-    conversation; the comment answered may be older than the window, or hidden since); and
-    last_comment_w, when the latest of them was written. Only comments written since `since`
-    (the SQL of a moment, None for all) are read."""
+def discussion_figures(windows: Mapping[str, str], since: str) -> str:
+    """A SELECT of one row per article with, for each window w (w -> the SQL of its start):
+    participants_w, the distinct members with a visible comment in it; replies_w, its visible
+    comments that answer another member's comment (a reply to oneself is not a conversation; the
+    comment answered may be older than the window, or hidden since); and last_comment_w, when the
+    latest of them was written. Only comments written since `since` (the SQL of a moment) are
+    read; all time is kept on the article row (services.counters.count_comment)."""
     table = Comment._meta.db_table
     visible = f"c.status = '{Comment.Status.VISIBLE.value}'"
-    if since:
-        # A month's comments are a tenth of them: look each parent up by its key rather than
-        # hash the whole table.
-        rows = (
-            f"SELECT c.article_id, c.author_id, c.created_at, (SELECT p.author_id FROM {table} p "  # noqa: S608
-            f"WHERE p.id = c.parent_id) AS answered FROM {table} c "
-            f"WHERE {visible} AND c.created_at >= {since}"
-        )
-    else:
-        rows = (
-            "SELECT c.article_id, c.author_id, c.created_at, p.author_id AS answered "  # noqa: S608
-            f"FROM {table} c LEFT JOIN {table} p ON p.id = c.parent_id WHERE {visible}"
-        )
+    # A month's comments are a tenth of them: look each parent up by its key rather than hash
+    # the whole table.
+    rows = (
+        f"SELECT c.article_id, c.author_id, c.created_at, (SELECT p.author_id FROM {table} p "  # noqa: S608
+        f"WHERE p.id = c.parent_id) AS answered FROM {table} c "
+        f"WHERE {visible} AND c.created_at >= {since}"
+    )
     columns = []
     for window, start in windows.items():
-        inside = f"created_at >= {start}" if start else "1 = 1"
+        inside = f"created_at >= {start}"
         columns += [
             f"COUNT(DISTINCT CASE WHEN {inside} THEN author_id END) AS participants_{window}",
             f"SUM(CASE WHEN {inside} AND answered <> author_id THEN 1 ELSE 0 END) "

@@ -144,6 +144,12 @@ class Article(models.Model):
     reading_time = models.PositiveSmallIntegerField(_("минут чтения"), default=1, editable=False)
     views_count = models.PositiveIntegerField(_("просмотры"), default=0, editable=False)
     comments_count = models.PositiveIntegerField(_("комментарии"), default=0, editable=False)
+    # Who talks in the visible comments, kept by discussions with comments_count: the distinct
+    # members, and the comments that answer another member ("Обсуждаемое" of all time reads them).
+    participants_count = models.PositiveIntegerField(
+        _("участники обсуждения"), default=0, editable=False
+    )
+    replies_count = models.PositiveIntegerField(_("ответы другим"), default=0, editable=False)
     score = models.IntegerField(_("рейтинг"), default=0, editable=False)
     discussion_closed = models.BooleanField(_("обсуждение закрыто"), default=False)
     # Title, tags, lead and body as PostgreSQL searches them, written with the article and its

@@ -20,8 +20,13 @@ from discussions.versions import bump_thread_version
 
 
 def count_comment(*, comment: Comment, delta: int) -> None:
-    """Move the visible-comment counters of the article, the author and the day by delta."""
-    Article.objects.filter(pk=comment.article_id).update(comments_count=F("comments_count") + delta)
+    """Move the visible-comment counters of the article, the author and the day by delta, and
+    count the article's participants and replies again."""
+    article = Article.objects.filter(pk=comment.article_id)
+    article.update(comments_count=F("comments_count") + delta)
+    # A second statement, once the first holds the article's row lock: PostgreSQL gives it a new
+    # snapshot, so it sees the comments of whoever changed this thread and committed before us.
+    article.update(**_talk_counts())
     get_user_model().objects.filter(pk=comment.author_id).update(
         comments_count=F("comments_count") + delta
     )
@@ -52,13 +57,14 @@ def count_report(*, comment: Comment) -> int:
     return comment.reports_count
 
 
-def _count_of(queryset: models.QuerySet, field: str) -> Coalesce:
+def _count_of(queryset: models.QuerySet, field: str, *, distinct: str = "") -> Coalesce:
+    counted = Count(distinct, distinct=True) if distinct else Count("pk")
     return Coalesce(
         Subquery(
             queryset.filter(**{field: OuterRef("pk")})
             .order_by()
             .values(field)
-            .annotate(n=Count("pk"))
+            .annotate(n=counted)
             .values("n"),
             output_field=IntegerField(),
         ),
@@ -80,6 +86,17 @@ def _sum_of(queryset: models.QuerySet, field: str, column: str) -> Coalesce:
     )
 
 
+def _talk_counts() -> dict[str, Coalesce]:
+    """An article's participants (distinct members with a visible comment) and replies (visible
+    comments answering another member's comment, whatever became of it), from its comments."""
+    visible = Comment.objects.filter(status=Comment.Status.VISIBLE)
+    replies = visible.filter(parent__isnull=False).exclude(parent__author=F("author"))
+    return {
+        "participants_count": _count_of(visible, "article", distinct="author"),
+        "replies_count": _count_of(replies, "article"),
+    }
+
+
 def _real_counts() -> list[tuple[str, type[models.Model], dict[str, Coalesce]]]:
     """For each table with counters: its label, model and each counter computed from the rows."""
     visible = Comment.objects.filter(status=Comment.Status.VISIBLE)
@@ -91,6 +108,7 @@ def _real_counts() -> list[tuple[str, type[models.Model], dict[str, Coalesce]]]:
     }
     articles = {
         "comments_count": _count_of(visible, "article"),
+        **_talk_counts(),
         "score": _sum_of(ArticleVote.objects, "article", "value"),
     }
     users = {

@@ -118,6 +118,8 @@ def test_many_members_commenting_and_replying_at_once(article, member, make_comm
     article.refresh_from_db()
     total = 1 + 2 * MEMBERS
     assert article.comments_count == total == Comment.objects.filter(article=article).count()
+    # each counted from the rows after the article's lock: nobody's comment is missed
+    assert (article.participants_count, article.replies_count) == (1 + MEMBERS, MEMBERS)
     stats = ArticleDailyStats.objects.get(article=article, date=timezone.localdate())
     assert stats.comments == total
     assert {

@@ -352,7 +352,7 @@ def test_recount_repairs_every_counter(article, member, other_member, make_comme
     comment = make_comment()
     services.cast_vote(user=other_member, target=comment, value=1)
     services.cast_vote(user=member, target=article, value=-1)
-    Article.objects.update(comments_count=7, score=5)
+    Article.objects.update(comments_count=7, participants_count=4, replies_count=2, score=5)
     Comment.objects.update(score=3, upvotes=3, downvotes=0)
     member.__class__.objects.update(comments_count=9, score=9)
     fixed = services.recount_counters()
@@ -360,10 +360,35 @@ def test_recount_repairs_every_counter(article, member, other_member, make_comme
     _refresh(article, member, comment)
     article.author.refresh_from_db()
     assert (article.comments_count, article.score) == (1, -1)
+    assert (article.participants_count, article.replies_count) == (1, 0)
     assert (comment.score, comment.upvotes) == (1, 1)
     assert (member.comments_count, member.score) == (1, 1)
     assert article.author.score == -1
     assert services.recount_counters() == {"comments": 0, "articles": 0, "users": 0}
+
+
+def test_participants_and_replies_follow_every_change_of_visibility(
+    article, member, other_member, moderator, make_comment
+):
+    def talk():
+        article.refresh_from_db()
+        return article.participants_count, article.replies_count
+
+    question = make_comment()
+    assert talk() == (1, 0)
+    make_comment(parent=question)  # answering oneself is not a reply
+    assert talk() == (1, 0)
+    answer = make_comment(author=other_member, parent=question)
+    assert talk() == (2, 1)
+    services.hide_comment(comment=answer, moderator=moderator)
+    assert talk() == (1, 0)
+    services.restore_comment(comment=answer, moderator=moderator)
+    assert talk() == (2, 1)
+    # the answer still counts when the question it answered is gone
+    services.delete_comment(comment=question, user=member)
+    assert talk() == (2, 1)
+    services.delete_comment(comment=answer, user=other_member)
+    assert talk() == (1, 0)
 
 
 def test_wilson_prefers_many_good_votes_over_few():

@@ -5,7 +5,8 @@ from discussions.services import recount_counters
 
 class Command(BaseCommand):
     help = (
-        "Recount comment scores and votes, Article.comments_count and score, and "
+        "Recount comment scores and votes, Article.comments_count, participants_count, "
+        "replies_count and score, and "
         "User.comments_count and score from the rows they count."
     )
 
