@@ -18,7 +18,7 @@ from generate_common import (
 MAX_THREAD = 250  # ordinary articles; the hot ones have BENCH_COMMENTS
 COMMENT_COLUMNS = (
     "id depth body body_html status score upvotes downvotes reports_count created_at "
-    "edited_at article_id author_id parent_id"
+    "edited_at article_id author_id parent_id answers_other"
 ).split()
 
 COMMENT_PHRASES = [
@@ -110,6 +110,7 @@ def thread_rows(rng, site: Site, index: int, *, first: int, size: int, now: floa
             article_id,
             author,
             parent,
+            parent is not None and site.comment_author[parent - 1] != author,
         )
 
 

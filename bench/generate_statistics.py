@@ -67,12 +67,11 @@ COUNTERS_SQL = [
         FROM articles_article a2
         LEFT JOIN (SELECT article_id, SUM(views) AS views FROM articles_articledailystats
                    GROUP BY article_id) s ON s.article_id = a2.id
-        LEFT JOIN (SELECT c.article_id, COUNT(*) AS visible,
-                          COUNT(DISTINCT c.author_id) AS participants,
-                          COUNT(*) FILTER (WHERE p.author_id <> c.author_id) AS replies
-                   FROM discussions_comment c
-                   LEFT JOIN discussions_comment p ON p.id = c.parent_id
-                   WHERE c.status = 'visible' GROUP BY c.article_id) c ON c.article_id = a2.id
+        LEFT JOIN (SELECT article_id, COUNT(*) AS visible,
+                          COUNT(DISTINCT author_id) AS participants,
+                          COUNT(*) FILTER (WHERE answers_other) AS replies
+                   FROM discussions_comment
+                   WHERE status = 'visible' GROUP BY article_id) c ON c.article_id = a2.id
         LEFT JOIN (SELECT article_id, SUM(value) AS score FROM discussions_articlevote
                    GROUP BY article_id) v ON v.article_id = a2.id
         WHERE a.id = a2.id

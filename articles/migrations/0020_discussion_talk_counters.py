@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0019_editors_steer_rankings'),
+        ("articles", "0019_editors_steer_rankings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='participants_count',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='участники обсуждения'),
+            model_name="article",
+            name="participants_count",
+            field=models.PositiveIntegerField(
+                default=0, editable=False, verbose_name="участники обсуждения"
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='replies_count',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='ответы другим'),
+            model_name="article",
+            name="replies_count",
+            field=models.PositiveIntegerField(
+                default=0, editable=False, verbose_name="ответы другим"
+            ),
         ),
     ]

@@ -81,3 +81,14 @@ def test_a_readers_get_never_rebuilds_or_writes(client, make_article, make_user)
     client.force_login(member)
     assert writes_of_reading(pages) == []
     assert list(RankingEntry.objects.values_list("id", "article_id")) == ranked
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="autovacuum is PostgreSQL's")
+@pytest.mark.django_db
+def test_autovacuum_clears_the_rankings_after_every_rebuild():
+    # Each rebuild replaces every row; left unvacuumed, the next one's inserts wade through the
+    # old rows' index entries and take twice as long.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'articles_rankingentry'")
+        options = set(cursor.fetchone()[0] or [])
+    assert {"autovacuum_vacuum_scale_factor=0", "autovacuum_vacuum_threshold=1000"} <= options

@@ -133,6 +133,9 @@ class Comment(models.Model):
         related_name="replies",
     )
     depth = models.PositiveSmallIntegerField(_("уровень"), default=0, editable=False)
+    # A reply to another member's comment (not to one's own): a conversation, which "Обсуждаемое"
+    # counts. Set once when the reply is written; neither author can change afterwards.
+    answers_other = models.BooleanField(_("ответ другому участнику"), default=False, editable=False)
     body = models.TextField(_("текст"))
     body_html = models.TextField(_("текст в HTML"), editable=False, blank=True)
     status = models.CharField(
@@ -161,7 +164,7 @@ class Comment(models.Model):
             # "Обсуждаемое" reads the month's visible comments from this index alone (PostgreSQL).
             models.Index(
                 fields=["created_at"],
-                include=["article", "author", "parent"],
+                include=["article", "author", "answers_other"],
                 condition=Q(status="visible"),
                 name="comment_recent_visible_idx",
             ),

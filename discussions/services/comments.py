@@ -112,6 +112,7 @@ def create_comment(
                 author=author,
                 parent=parent,
                 depth=min(parent.depth + 1, MAX_DEPTH) if parent else 0,
+                answers_other=parent is not None and parent.author_id != author.pk,
                 body=body,
                 created_at=created_at or timezone.now(),
             )

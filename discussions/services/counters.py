@@ -90,10 +90,9 @@ def _talk_counts() -> dict[str, Coalesce]:
     """An article's participants (distinct members with a visible comment) and replies (visible
     comments answering another member's comment, whatever became of it), from its comments."""
     visible = Comment.objects.filter(status=Comment.Status.VISIBLE)
-    replies = visible.filter(parent__isnull=False).exclude(parent__author=F("author"))
     return {
         "participants_count": _count_of(visible, "article", distinct="author"),
-        "replies_count": _count_of(replies, "article"),
+        "replies_count": _count_of(visible.filter(answers_other=True), "article"),
     }
 
 

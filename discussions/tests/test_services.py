@@ -376,10 +376,11 @@ def test_participants_and_replies_follow_every_change_of_visibility(
 
     question = make_comment()
     assert talk() == (1, 0)
-    make_comment(parent=question)  # answering oneself is not a reply
+    monologue = make_comment(parent=question)  # answering oneself is not a reply
     assert talk() == (1, 0)
     answer = make_comment(author=other_member, parent=question)
     assert talk() == (2, 1)
+    assert [c.answers_other for c in (question, monologue, answer)] == [False, False, True]
     services.hide_comment(comment=answer, moderator=moderator)
     assert talk() == (1, 0)
     services.restore_comment(comment=answer, moderator=moderator)
