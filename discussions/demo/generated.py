@@ -39,7 +39,14 @@ def plan_thread(article: Article, members: list, rng: random.Random) -> list[Com
             # A reply answers the previous comment of its thread, by someone else.
             author = rng.choice([m for m in members if last is None or m != last.author])
             depth = 0 if last is None else min(last.depth + 1, MAX_DEPTH)
-            last = Comment(article=article, author=author, parent=last, depth=depth, body=body)
+            last = Comment(
+                article=article,
+                author=author,
+                parent=last,
+                depth=depth,
+                body=body,
+                answers_other=last is not None,
+            )
             plan.append(last)
     for comment, moment in zip(plan, moments(article.published_at, len(plan), rng), strict=True):
         comment.created_at = moment

@@ -3,7 +3,7 @@ from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -130,6 +130,10 @@ def test_generated_articles_get_generated_discussions_and_nothing_else_changes(m
     assert not editor_article.comments.exists() and not editor_article.votes.exists()
     assert not Comment.objects.filter(created_at__lt=F("article__published_at")).exists()
     assert not Comment.objects.filter(created_at__lt=F("parent__created_at")).exists()
+    # a reply to another member is marked as one, whichever way it was written
+    to_another = Q(parent__isnull=False) & ~Q(parent__author=F("author"))
+    assert not Comment.objects.filter(to_another, answers_other=False).exists()
+    assert not Comment.objects.exclude(to_another).filter(answers_other=True).exists()
     assert services.recount_counters() == {"comments": 0, "articles": 0, "users": 0}
     # Each comment and vote counts in the statistics of its day, as the trending feed reads them.
     by_days = Article.objects.annotate(
