@@ -7,10 +7,12 @@ standard gettext module, exactly as a fresh checkout without gettext tools would
 import ast
 import gettext
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import translation
 
@@ -91,6 +93,47 @@ def placeholders(text: str) -> list[str]:
 
 
 # (a) complete and clean catalogs
+
+
+def _msgids(path: Path) -> set[tuple[str, str]]:
+    return {
+        (e.get("msgctxt", ""), e["msgid"])
+        for e in parse_po(path)
+        if e.get("msgid") and not e["obsolete"]
+    }
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (xgettext)")
+def test_the_catalogs_hold_every_string_of_the_code(tmp_path, settings, monkeypatch):
+    # makemessages over the tree, into copies of the catalogs: a string added to the code
+    # without its entry (and so without its English) fails here, not before an English reader.
+    committed = {}
+    for lang in LANGUAGES:
+        committed[lang] = _msgids(catalog_dir(lang) / "django.po")
+        copy = tmp_path / "locale" / lang / "LC_MESSAGES"
+        copy.mkdir(parents=True)
+        shutil.copy(catalog_dir(lang) / "django.po", copy)
+    # The tree as `make messages` reads it, seen through links from a folder beside the
+    # copies: makemessages writes to the catalogs nearest each file, so these, not the real ones.
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for entry in Path(settings.BASE_DIR).iterdir():
+        if entry.name not in {".venv", "bench", "locale"} and not entry.name.startswith("."):
+            (tree / entry.name).symlink_to(entry)
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    monkeypatch.chdir(tree)
+    call_command(
+        "makemessages",
+        locale=LANGUAGES,
+        no_obsolete=True,
+        no_location=True,
+        symlinks=True,
+        verbosity=0,
+    )
+    for lang in LANGUAGES:
+        found = _msgids(tmp_path / "locale" / lang / "LC_MESSAGES" / "django.po")
+        assert found - committed[lang] == set(), f"{lang}: strings missing from the catalog"
+        assert committed[lang] - found == set(), f"{lang}: entries no code uses any more"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
