@@ -33,7 +33,8 @@ lint: $(VENV)/.installed-dev
 
 # Re-extract UI strings after changing them; the compiled .mo files are committed.
 messages: $(VENV)/.installed-dev
-	DEBUG=1 $(PY) manage.py makemessages -l en -l ru --no-obsolete --no-location --ignore=.venv --ignore=bench
+	DEBUG=1 $(PY) manage.py makemessages -l en -l ru --no-obsolete --no-location --ignore=.venv --ignore=bench \
+		--ignore=media --ignore=staticfiles --ignore=cache --ignore=test-artifacts
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=bench
 
 # The production server locally: DEBUG off, static files collected and served by whitenoise,
