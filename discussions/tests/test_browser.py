@@ -6,7 +6,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from articles.caching import local_copies
 from discussions import services
+from discussions.member_pages import fragments
 from discussions.models import ArticleVote, Comment, CommentVote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -237,3 +239,31 @@ def test_phone_reader_reaches_the_sidebar_replies_after_logging_in_and_sees_the_
     box = panel.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     context.close()
+
+
+def test_a_member_comments_and_votes_on_the_shared_copy_of_a_page(
+    live_server, page, article, member, settings
+):
+    """With the page cache on, a member's page is the shared copy with their parts joined in,
+    gzipped: Chromium reads it, and its CSRF token posts a comment and a vote."""
+    settings.PAGE_CACHE_SECONDS = 60
+    local_copies.clear()
+    fragments.clear()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _login(page, live_server, member)
+    url = live_server.url + article.get_absolute_url()
+    page.goto(url)  # the first member's visit makes the shared copy
+    answer = page.goto(url)
+    assert answer.headers["x-page-cache"] == "member"
+    assert answer.headers["content-encoding"] == "gzip"
+    page.fill("#comment-form textarea", "С общей копии страницы")
+    page.locator("#comment-form [type=submit]").click()
+    page.locator(".comment", has_text="С общей копии страницы").wait_for()
+    page.locator("#article-actions .vote__up").click()
+    page.wait_for_function(
+        "() => document.querySelector('#article-actions [data-score]').textContent === '+1'"
+    )
+    assert Comment.objects.filter(author=member, body="С общей копии страницы").exists()
+    assert ArticleVote.objects.get(article=article, user=member).value == 1
+    assert errors == []

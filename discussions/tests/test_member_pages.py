@@ -1,6 +1,7 @@
 """Members share one copy of an article page; their own parts are joined in per request, and
 nothing of one member ever reaches the shared copy or another member."""
 
+import gzip
 import re
 
 import pytest
@@ -56,6 +57,26 @@ def test_a_member_gets_exactly_the_page_built_for_them(
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     # the token is valid: the logout form posts with it
     assert len(token) == 64 and client.cookies["csrftoken"].value
+
+
+def test_a_members_page_is_gzipped_for_the_browsers_that_accept_it(
+    article, make_comment, member, page_cache
+):
+    make_comment(body="Моё мнение")
+    url = article.get_absolute_url()
+    client = _login(member)
+    client.get(url)  # makes the shared copy
+    plain = client.get(url)
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert plain["X-Page-Cache"] == zipped["X-Page-Cache"] == "member"
+    assert zipped["Content-Encoding"] == "gzip" and not plain.has_header("Content-Encoding")
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in zipped["Vary"]
+    html = gzip.decompress(zipped.content).decode()
+    assert "Моё мнение" in html and _same(html) == _same(plain.content.decode())
+    # against BREACH, as Django's GZipMiddleware: a name of random length in the gzip header
+    assert zipped.content[3] & gzip.FNAME
+    answers = [zipped, *(client.get(url, HTTP_ACCEPT_ENCODING="gzip") for _ in range(6))]
+    assert len({answer.content[10:].index(b"\x00") for answer in answers}) > 1
 
 
 def test_nothing_of_a_member_is_in_the_shared_copy_or_reaches_another(
