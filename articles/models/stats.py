@@ -19,7 +19,10 @@ class ArticleDailyStatsQuerySet(models.QuerySet):
 class ArticleDailyStats(models.Model):
     """What happened to one article on one day: the source of the windowed rankings."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="daily_stats")
+    # No index of its own: the unique (article, date) below serves every look-up by article.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_stats", db_index=False
+    )
     date = models.DateField(_("день"))
     views = models.PositiveIntegerField(_("просмотры"), default=0)
     # Reads where the page stayed visible 30 s and the reader scrolled past 3/4 of the body:

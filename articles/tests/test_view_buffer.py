@@ -224,3 +224,12 @@ def test_with_redis_down_views_are_written_to_the_database(make_article, setting
         assert article.views_count == 1
     finally:
         services._redis_client = None
+
+
+@pytest.mark.django_db
+def test_no_index_repeats_what_the_unique_article_and_day_covers():
+    # every flushed view writes its day's row, into each of the table's indexes
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, "articles_articledailystats")
+    indexed = [c["columns"] for c in found.values() if c["index"] or c["unique"]]
+    assert ["article_id", "date"] in indexed and ["article_id"] not in indexed
