@@ -42,7 +42,9 @@ class ArticleDailyStats(models.Model):
                 fields=["article", "date"], name="%(app_label)s_%(class)s_one_row_per_day"
             )
         ]
-        # Covering on PostgreSQL: the rankings sum a month of rows from the index alone.
+        # A range of days: the analytics' builds and the rankings' month. Covering on PostgreSQL,
+        # so a range of settled days can be read from the index alone; for the month the planner
+        # mostly prefers a parallel scan of the table (today's rows are not all-visible).
         indexes = [
             models.Index(
                 fields=["date", "article"],
