@@ -13,7 +13,7 @@ would cost more than the rest of the rebuild. Without the discussions app, "Об
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -214,8 +214,9 @@ def _discussed_sql(suffix: str, *, decayed: bool) -> tuple[str, str]:
 
 
 def _rank_windows(cursor: CursorWrapper, *, since: dict, params: dict, pins: Pins) -> None:
-    """Both rankings for the day, the week and the month, from one sum of the month's statistics
-    and one pass over the month's comments."""
+    """Both rankings for each window of `since` (the day, the week, the month), from one sum of
+    the statistics of the longest and one pass over its comments."""
+    longest = max(since, key=lambda period: PERIOD_DAYS[period])
     columns = (("views", "views"), ("engaged_reads", "engaged_reads"))
     columns += (("comments", "comments"), ("votes", "votes"))
     windows = ", ".join(
@@ -233,14 +234,14 @@ def _rank_windows(cursor: CursorWrapper, *, since: dict, params: dict, pins: Pin
     )
     starts = {p: f"%(start_{p})s" for p in since}
     _discussion_table(
-        cursor, name="ranking_talk", windows=starts, since="%(start_month)s", params=params
+        cursor, name="ranking_talk", windows=starts, since=f"%(start_{longest})s", params=params
     )
     cursor.execute("DROP TABLE IF EXISTS ranking_window")
     cursor.execute(
         f"CREATE TEMPORARY TABLE ranking_window AS SELECT a.id, a.published_at, w.*, {talk} FROM "  # noqa: S608
         f"(SELECT s.article_id, {windows}, {present} "
         f"FROM {ArticleDailyStats._meta.db_table} s "
-        "WHERE s.date >= %(since_month)s GROUP BY s.article_id) w "
+        f"WHERE s.date >= %(since_{longest})s GROUP BY s.article_id) w "
         f"JOIN {Article._meta.db_table} a ON a.id = w.article_id "
         "LEFT JOIN ranking_talk t ON t.article_id = w.article_id "
         f"WHERE {_public_sql()}",
@@ -304,8 +305,9 @@ def _window_params(now: datetime.datetime) -> dict:
     return params
 
 
-def rebuild_rankings() -> None:
-    """Recompute every ranking and period into RankingEntry, each entry with its terms.
+def rebuild_rankings(periods: Collection[str] | None = None) -> None:
+    """Recompute both rankings of every period (or of just these) into RankingEntry, each entry
+    with its terms.
 
     Trending ranks an article by its engagement inside the period, E = views + 3 x engaged reads
     + 5 x comments + 3 x votes (net), times the decay 1 / (age in hours + 2) ^ 1.8, the gravity of
@@ -324,10 +326,12 @@ def rebuild_rankings() -> None:
 
     The daily statistics and the comments of the last month are each read once for all three
     windows into temporary tables; each ranking is then one INSERT ... SELECT of its best rows.
+    An editor's decision rebuilds just its period: a day's takes a fraction of the whole.
     """
     now = timezone.now()
     params = _window_params(now)
-    since = {p: params[f"since_{p}"] for p in PERIOD_DAYS if PERIOD_DAYS[p] is not None}
+    periods = set(periods or Period.values)
+    since = {p: params[f"since_{p}"] for p, days in PERIOD_DAYS.items() if days and p in periods}
     with transaction.atomic(), connection.cursor() as cursor:
         # One rebuild at a time; a second waits, then rebuilds from fresher data.
         _lock_rankings(cursor)
@@ -336,10 +340,12 @@ def rebuild_rankings() -> None:
             # aggregate should sort in memory rather than spill to disk.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        RankingEntry.objects.all().delete()
+        RankingEntry.objects.filter(period__in=periods).delete()
         pins = _steering_table(cursor, now=now)
-        _rank_windows(cursor, since=since, params=params, pins=pins)
-        _rank_all_time(cursor, params=params, pins=pins)
+        if since:
+            _rank_windows(cursor, since=since, params=params, pins=pins)
+        if Period.ALL in periods:
+            _rank_all_time(cursor, params=params, pins=pins)
         cursor.execute("DROP TABLE ranking_steer")
 
 

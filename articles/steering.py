@@ -6,6 +6,7 @@ sidebar carry). Expiry needs no job: the rebuild applies only decisions still in
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -127,7 +128,7 @@ def steer(
                 what=describe(steering),
                 reason=reason,
             )
-            transaction.on_commit(apply_steering, robust=True)
+            transaction.on_commit(partial(apply_steering, period), robust=True)
     except IntegrityError as error:
         # Another editor took the place or the article at the same moment.
         raise ValidationError(
@@ -158,12 +159,12 @@ def end_steering(*, editor: User, steering: Steering, reason: str) -> bool:
             what=describe(steering),
             reason=reason,
         )
-        transaction.on_commit(apply_steering, robust=True)
+        transaction.on_commit(partial(apply_steering, steering.period), robust=True)
     return True
 
 
-def apply_steering() -> None:
-    """Rebuild the rankings with the decisions in force and drop every cached page that shows
-    them (the sidebar is on every page)."""
-    rebuild_rankings()
+def apply_steering(period: str) -> None:
+    """Rebuild the rankings of the decision's period with the decisions in force and drop every
+    cached page that shows them (the sidebar is on every page)."""
+    rebuild_rankings(periods={period})
     bump_content_generation()

@@ -65,6 +65,24 @@ def test_a_pin_takes_its_place_and_moves_the_others_down(
     assert titles(period=Period.DAY) == ["first", "second", "third"]  # only where it was pinned
 
 
+def test_a_decision_rebuilds_only_its_own_period(three, editor, django_capture_on_commit_callbacks):
+    first, _second, third = three
+    # views that came in since the last rebuild: the other periods show them at the next one
+    add_daily_stats(article_id=third.pk, date=timezone.localdate(), views=100)
+    others = {
+        period: list(RankingEntry.objects.filter(period=period).values_list("pk", flat=True))
+        for period in (Period.DAY, Period.MONTH, Period.ALL)
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(editor, first, Steering.Kind.PIN, position=3)
+    assert titles() == ["third", "second", "first"]  # the week rebuilt, with the new views
+    for period, ids in others.items():
+        assert (
+            list(RankingEntry.objects.filter(period=period).values_list("pk", flat=True)) == ids
+        ), period
+    assert titles(period=Period.DAY) == ["first", "second", "third"]
+
+
 def test_a_pin_past_the_end_goes_last(three, editor):
     first, *_ = three
     decide(editor, first, Steering.Kind.PIN, position=50)
