@@ -375,10 +375,15 @@ def put_stored_headers(response, headers: list[tuple[str, str]]) -> None:
     response.headers._store.update((name.lower(), (name, value)) for name, value in headers)
 
 
-def _from_cache(request, key, status, headers, compressed) -> HttpResponse:
-    """A stored page, sent compressed to the clients that accept it (all browsers do)."""
+def accepts_gzip(request) -> bool:
+    """Whether the client takes a gzipped body (all browsers do)."""
     # (request.headers would parse every header first)
-    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+
+
+def _from_cache(request, key, status, headers, compressed) -> HttpResponse:
+    """A stored page, sent compressed to the clients that accept it."""
+    if accepts_gzip(request):
         response = HttpResponse(compressed, status=status)
         response["Content-Encoding"] = "gzip"
     else:

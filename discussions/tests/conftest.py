@@ -1,7 +1,18 @@
 import pytest
 
 from accounts.permissions import MODERATORS
+from articles.caching import local_copies
 from discussions import services
+from discussions.member_pages import fragments
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The page cache on, with no worker's copy of a page or a member's part left over."""
+    settings.PAGE_CACHE_SECONDS = 60
+    local_copies.clear()
+    fragments.clear()
+    return settings
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from articles.caching import local_copies
 from discussions import services
-from discussions.member_pages import fragments
 from discussions.models import ArticleVote, Comment, CommentVote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -242,13 +240,10 @@ def test_phone_reader_reaches_the_sidebar_replies_after_logging_in_and_sees_the_
 
 
 def test_a_member_comments_and_votes_on_the_shared_copy_of_a_page(
-    live_server, page, article, member, settings
+    live_server, page, article, member, page_cache
 ):
     """With the page cache on, a member's page is the shared copy with their parts joined in,
     gzipped: Chromium reads it, and its CSRF token posts a comment and a vote."""
-    settings.PAGE_CACHE_SECONDS = 60
-    local_copies.clear()
-    fragments.clear()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     _login(page, live_server, member)

@@ -8,21 +8,12 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from articles.caching import local_copies
 from articles.services import unpublish
 from discussions import services
 from discussions.member_pages import _cut, fragments
 from discussions.services.moderation import ban_commenter
 
 TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 60
-    local_copies.clear()
-    fragments.clear()
-    return settings
 
 
 def _login(user) -> Client:
