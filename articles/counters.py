@@ -69,10 +69,10 @@ def purge_expired() -> int:
 # marked, both caps count it and each of its fields (the view, where it came from) gains one in
 # the pending hash that flush_views() empties.
 CLAIM_VIEW_LUA = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then return 0 end
-if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[3]) then return 0 end
-redis.call('SET', KEYS[1], 1, 'EX', ARGV[1])
+local used = redis.call('MGET', KEYS[2], KEYS[3])
+if tonumber(used[1] or '0') >= tonumber(ARGV[2]) then return 0 end
+if tonumber(used[2] or '0') >= tonumber(ARGV[3]) then return 0 end
+if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then return 0 end
 if redis.call('INCR', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
 if redis.call('INCR', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
 for i = 6, #ARGV do redis.call('HINCRBY', KEYS[4], ARGV[i], 1) end

@@ -2,6 +2,7 @@
 rebuilt in articles/ranking.py)."""
 
 import datetime
+import os
 import re
 import secrets
 import time
@@ -229,11 +230,10 @@ def _countable(
 def _claim(*, seen: str, caps: list[tuple[str, int, int]], fields: list[str]) -> bool:
     """Add one to each pending field unless `seen` is marked or a cap is reached: in the Redis
     buffer, else (or while it does not answer) straight into the database, in one transaction."""
-    buffer = view_buffer()
-    if buffer is not None:
-        try:
+    if settings.VIEW_BUFFER:
+        try:  # (the client connects when it is made)
             return counters.claim_view_in_redis(
-                buffer,
+                view_buffer(),
                 seen=seen,
                 caps=caps,
                 pending=cache_keys.pending_views(),
@@ -375,13 +375,23 @@ def view_buffer() -> redis.Redis | None:
     if not settings.VIEW_BUFFER:
         return None
     if _redis_client is None:
-        # Short timeouts: while Redis does not answer, views go to the database instead.
+        # Short timeouts: while Redis does not answer, views go to the database instead. One
+        # connection kept for the client, as the cache's (config/cache.py), made anew after a fork.
         _redis_client = redis.Redis.from_url(
             settings.REDIS_URL,
             socket_connect_timeout=settings.REDIS_TIMEOUT,
             socket_timeout=settings.REDIS_TIMEOUT,
+            single_connection_client=True,
         )
     return _redis_client
+
+
+def _forget_redis_client() -> None:
+    global _redis_client
+    _redis_client = None
+
+
+os.register_at_fork(after_in_child=_forget_redis_client)
 
 
 @dataclass
