@@ -30,17 +30,28 @@ UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 LOG_EVERY_SECONDS = 60
 
 
+# How many times this process's line was forked (a child counts one more than its parent).
+_forks = 0
+
+
+def _forked() -> None:
+    global _forks
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 class _Client(django_redis.RedisCacheClient):
     def __init__(self, servers, *, down_seconds: float = 5, **options):
         super().__init__(servers, **options)
         self._clients = {}
+        self._forks = _forks
         self._down_seconds = down_seconds
         self._down_until = 0.0
         self._is_down = False
         self._logged_at = -LOG_EVERY_SECONDS
         self._lock = threading.Lock()
-        # A forked worker must not share its parent's connections (see get_client).
-        os.register_at_fork(after_in_child=self._clients.clear)
         # host:port only: the URL may carry a password
         self._where = ", ".join(
             f"{parts.hostname}:{parts.port or 6379}" for parts in map(urlsplit, servers)
@@ -50,9 +61,11 @@ class _Client(django_redis.RedisCacheClient):
         # Django builds a new redis.Redis object around the pool for every call; that costs
         # about a quarter of a cache read on this hardware. Each client keeps one connection of
         # the pool for itself, instead of taking one from the pool and giving it back on every
-        # call (a fifth of a read): a worker is one thread, and a threaded server's threads take
-        # turns on it (the client locks it). It reconnects by itself after Redis comes back; the
-        # clients are made anew in a forked child.
+        # call (a fifth of a read): Django gives every thread a cache object of its own, so no
+        # two threads share one. It reconnects by itself after Redis comes back; the clients are
+        # made anew in a forked child.
+        if self._forks != _forks:  # a forked child: its parent's connections are not its own
+            self._clients, self._forks = {}, _forks
         index = self._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:

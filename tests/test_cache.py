@@ -119,3 +119,24 @@ def test_an_expired_claim_can_be_claimed_again(tmp_path):
     assert cache.add("claim", "third", 10) is False
     assert cache.get("claim") == "second"
     assert len(list(tmp_path.iterdir())) == 1  # one entry, no temporary file left behind
+
+
+def test_a_forked_worker_talks_to_redis_on_connections_of_its_own(redis_server):
+    cache = make_cache(redis_server.url)
+    cache.set("page", "html", 60)
+    parent_client = cache._cache.get_client(write=True)
+    parent_connection = parent_client.connection
+    assert cache._cache.get_client(write=True) is parent_client, "one client, kept"
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child, as a gunicorn worker forked from the master
+        try:
+            fresh = cache._cache.get_client(write=True) is not parent_client
+            works = cache.get("page") == "html"
+            os.write(write, b"1" if fresh and works else b"0")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1", "the child made its own client and read through it"
+    assert cache.get("page") == "html", "the parent's connection is still good"
+    assert cache._cache.get_client(write=True).connection is parent_connection
