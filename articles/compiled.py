@@ -198,25 +198,52 @@ class CompiledQuery:
 
 
 def objects_together(*queries: tuple[CompiledQuery, dict], using: str = "default") -> list:
-    """What objects(**values) gives for each (query, values), in one round trip: on PostgreSQL
-    the statements go out in one pipeline (each prepared, as objects() prepares it); elsewhere
-    they run one after the other."""
+    """What objects(**values) gives for each (query, values), where each finds one row at most
+    (a lookup by a key), in one round trip: on PostgreSQL one statement that holds each query as
+    a subquery of its own (prepared, as objects() prepares theirs); elsewhere they run one after
+    the other. One statement costs about half of what a pipeline of two costs here."""
     connection = connections[using]
     if connection.vendor != "postgresql" or not settings.PREPARE_COMPILED_QUERIES:
         return [query.objects(using=using, **values) for query, values in queries]
-    compiled = [query._compiled_for(using) for query, _ in queries]
-    cursors = [cursor(using) for _ in queries]
-    try:
-        with connection.wrap_database_errors, connection.connection.pipeline():
-            for each, found_rows, (_, values) in zip(compiled, cursors, queries, strict=True):
-                found_rows.execute(each.sql, _params(each, values, using))
-        return [
-            CompiledQuery._objects(each, _converted(each, found_rows.fetchall()), using)
-            for each, found_rows in zip(compiled, cursors, strict=True)
-        ]
-    finally:
-        for found_rows in cursors:
-            found_rows.close()
+    compiled = tuple(query._compiled_for(using) for query, _ in queries)
+    params = [
+        param
+        for each, (_, values) in zip(compiled, queries, strict=True)
+        for param in _params(each, values, using)
+    ]
+    with connection.wrap_database_errors, cursor(using) as found_rows:
+        found_rows.execute(_together_sql(compiled), params)
+        rows = found_rows.fetchall()
+    if len(rows) != 1:
+        raise ValueError("objects_together() takes queries that find one row at most")
+    found, start = [], 1  # after the row's first column, one's
+    for each in compiled:
+        # each query's columns after a column of its own that is NULL when it found nothing
+        width = 1 + each.compiler.col_count
+        own = rows[0][start + 1 : start + width]
+        start += width
+        if rows[0][start - width] is None:
+            found.append([])
+        else:
+            found.append(CompiledQuery._objects(each, _converted(each, [own]), using))
+    return found
+
+
+_together_sqls: dict[tuple, str] = {}
+
+
+def _together_sql(compiled: tuple[_Compiled, ...]) -> str:
+    """One row with the columns of each query's row, or NULLs where it found none."""
+    key = tuple(each.sql for each in compiled)
+    sql = _together_sqls.get(key)
+    if sql is None:
+        # the ORM's own statements, with their parameters left as placeholders
+        joins = " ".join(
+            f"LEFT JOIN LATERAL (SELECT TRUE AS found, q.* FROM ({each.sql}) q) q{index} ON TRUE"  # noqa: S608
+            for index, each in enumerate(compiled)
+        )
+        sql = _together_sqls[key] = f"SELECT * FROM (SELECT 1) one(one) {joins}"  # noqa: S608
+    return sql
 
 
 def _slice_parameters(sql: str, params: list, stand_ins: dict) -> str:

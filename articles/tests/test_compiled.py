@@ -128,3 +128,31 @@ def test_rows_take_only_a_values_list():
         CompiledRows(lambda now: Article.objects.published(now=now), now=NOW).rows(
             now=timezone.now()
         )
+
+
+by_pk = CompiledQuery(lambda pk: Rubric.objects.filter(pk=pk), pk=-424_242_777)
+
+
+def test_queries_together_give_what_each_gives_alone(make_article, django_assert_num_queries):
+    """One statement on PostgreSQL (one after the other elsewhere); a query that finds nothing
+    gives an empty list beside the others, and the objects are the same as alone: converted
+    columns (a datetime), related objects, annotations."""
+    from articles.compiled import objects_together
+
+    article = make_article()
+    now = timezone.now()
+    alone = by_slug.objects(slug=article.slug, now=now)
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        found, rubric = objects_together(
+            (by_slug, {"slug": article.slug, "now": now}), (by_pk, {"pk": article.rubric_id})
+        )
+    assert [a.pk for a in found] == [a.pk for a in alone] and rubric == [article.rubric]
+    assert found[0].published_at == alone[0].published_at and found[0].author == article.author
+    missing, rubric = objects_together(
+        (by_slug, {"slug": "no-such-article", "now": now}), (by_pk, {"pk": article.rubric_id})
+    )
+    assert missing == [] and rubric == [article.rubric]
+    found, missing = objects_together(
+        (by_slug, {"slug": article.slug, "now": now}), (by_pk, {"pk": 0})
+    )
+    assert [a.pk for a in found] == [article.pk] and missing == []
