@@ -293,14 +293,18 @@ def _window_params(now: datetime.datetime) -> dict:
     """The first day of each window (for the daily statistics) and its first moment (for the
     comments), in the site's time zone."""
     today = timezone.localdate(now)
-    params: dict = {"now": now}
+    # As the database compares them with its columns: SQLite compares text, so a moment must be
+    # written in UTC as its columns are (the local midnight as "...+03:00" came after every
+    # comment of the three hours before it).
+    moment = connection.ops.adapt_datetimefield_value
+    params: dict = {"now": moment(now)}
     for period, days in PERIOD_DAYS.items():
         if days is None:
             continue
         day = today - datetime.timedelta(days=days - 1)
         params[f"since_{period}"] = day
-        params[f"start_{period}"] = timezone.make_aware(
-            datetime.datetime.combine(day, datetime.time.min)
+        params[f"start_{period}"] = moment(
+            timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
         )
     return params
 

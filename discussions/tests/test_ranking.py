@@ -105,3 +105,31 @@ def test_hidden_comments_do_not_count(make_article, make_comment, members):
     Comment.objects.filter(pk=first.pk).update(status=Comment.Status.DELETED)
     rebuild_rankings()
     assert discussed(Period.WEEK) == []
+
+
+def test_the_day_begins_at_the_sites_midnight_on_every_database(
+    make_article, make_comment, members, monkeypatch
+):
+    """Twenty minutes after midnight in Moscow (21:20 UTC the day before), a comment written ten
+    minutes ago is in the day's discussion. SQLite compares moments as text: the window's start
+    written as local time ("...00:00+03:00") came after it."""
+    import datetime
+    import zoneinfo
+
+    moscow = zoneinfo.ZoneInfo("Europe/Moscow")
+    after_midnight = datetime.datetime(2026, 12, 8, 0, 20, tzinfo=moscow)
+    monkeypatch.setattr(timezone, "now", lambda: after_midnight.astimezone(datetime.UTC))
+    anna, boris, *_ = members
+    article = make_article(title="night", published_at=after_midnight - timedelta(days=2))
+    first = make_comment(
+        article=article, author=anna, created_at=after_midnight - timedelta(minutes=10)
+    )
+    make_comment(
+        article=article,
+        author=boris,
+        parent=first,
+        created_at=after_midnight - timedelta(minutes=5),
+    )
+    rebuild_rankings()
+    assert discussed(Period.DAY) == ["night"]
+    assert entry_of(article, Period.DAY).participants == 2
