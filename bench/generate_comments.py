@@ -94,6 +94,7 @@ def thread_rows(rng, site: Site, index: int, *, first: int, size: int, now: floa
             site.daily[(article_id, when.toordinal())][0] += 1
         site.comment_created.append(created)
         site.comment_author.append(author)
+        site.comment_article.append(article_id)
         body, html = bodies[int(rng.random() * len(bodies))]
         yield (
             first + j,

@@ -109,6 +109,7 @@ class Site:
         self.comment_count = array("l")
         self.comment_created = array("d")  # index = comment id - 1
         self.comment_author = array("l")
+        self.comment_article = array("l")
         self.bench_article_id = 0
         self.hot: set[int] = set()  # indexes of the articles with the longest threads
         # (article id, local date ordinal) -> [visible comments, net article votes]

@@ -63,10 +63,10 @@ def make_comment_votes(cursor, rng, site: Site, total: int, now: float, tz, timi
             for user in voters(rng, site.members, count, site.comment_author[index]):
                 value = 1 if rng.random() < liking else -1
                 when = datetime.datetime.fromtimestamp(delay_after(rng, created, now, 0.5), tz)
-                yield (value, when, index + 1, user)
+                yield (value, when, index + 1, site.comment_article[index], user)
 
     progress = Progress("comment votes", total)
-    columns = ["value", "created_at", "comment_id", "user_id"]
+    columns = ["value", "created_at", "comment_id", "article_id", "user_id"]
     copy_rows(cursor, "discussions_commentvote", columns, rows(), progress)
     timings.add("comment votes", progress.close())
 

@@ -52,7 +52,7 @@ from articles.caching import (
 from articles.models import Article
 from config import cache_keys
 
-from .models import ArticleVote, Bookmark, Comment, CommentVote, Notification
+from .models import ArticleVote, Bookmark, CommentVote, Notification
 from .reading import COMMENTS_HOLE, fragments, frame_state, reader_part
 from .services import permissions
 
@@ -97,8 +97,7 @@ STATE_FIELDS = ("id", "slug", "author_id", "comments_count", "score", "discussio
 
 # This member's votes on the article's comments as "comment id:value,...", in the same query.
 _COMMENT_VOTES = (
-    "(SELECT {concat} FROM {votes} v JOIN {comments} c ON c.id = v.comment_id"
-    " WHERE v.user_id = %s AND c.article_id = {articles}.id)"
+    "(SELECT {concat} FROM {votes} v WHERE v.user_id = %s AND v.article_id = {articles}.id)"
 )
 _CONCAT = {
     "postgresql": "string_agg(v.comment_id::text || ':' || v.value::text, ',')",
@@ -108,10 +107,7 @@ _CONCAT = {
 
 def _comment_votes_sql(vendor: str) -> str:
     return _COMMENT_VOTES.format(
-        concat=_CONCAT[vendor],
-        votes=CommentVote._meta.db_table,
-        comments=Comment._meta.db_table,
-        articles=Article._meta.db_table,
+        concat=_CONCAT[vendor], votes=CommentVote._meta.db_table, articles=Article._meta.db_table
     )
 
 

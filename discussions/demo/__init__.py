@@ -126,7 +126,9 @@ def planned_votes(
         for comment in comments:
             if comment.author_id != member.pk and rng.random() < share * COMMENT_VOTE_SHARE:
                 value = 1 if rng.random() < 0.75 else -1
-                comment_votes.append(CommentVote(user=member, comment=comment, value=value))
+                comment_votes.append(
+                    CommentVote(user=member, comment=comment, article=article, value=value)
+                )
     return article_votes, comment_votes
 
 

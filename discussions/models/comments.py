@@ -255,6 +255,16 @@ class CommentVote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_votes"
     )
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    # The comment's article, so that a member's votes in one discussion are found by the member
+    # and the article (the article page asks on every member's visit), not by going through all
+    # their votes; a comment never moves to another article.
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("статья"),
+    )
     value = models.SmallIntegerField(_("голос"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -264,9 +274,16 @@ class CommentVote(models.Model):
         verbose_name = _("голос за комментарий")
         verbose_name_plural = _("голоса за комментарии")
         constraints = _vote_constraints("comment")
+        indexes = [models.Index(fields=["user", "article"], name="commentvote_member_article_idx")]
 
     def __str__(self) -> str:
         return f"{self.value:+d} #{self.comment_id}"
+
+    def save(self, *args, **kwargs):
+        # (bulk_create() skips this: its callers give the article, and NOT NULL holds them to it)
+        if self.article_id is None and self.comment_id is not None:
+            self.article_id = self.comment.article_id
+        super().save(*args, **kwargs)
 
 
 class ArticleVote(models.Model):

@@ -45,7 +45,7 @@ def _build(article, authors, member, size=300):
             )
         )
     CommentVote.objects.bulk_create(
-        CommentVote(user=member, comment=c, value=1) for c in comments[::4]
+        CommentVote(user=member, comment=c, article=article, value=1) for c in comments[::4]
     )
     article.comments_count = size
     article.save()

@@ -536,7 +536,7 @@ def test_article_page_query_count_does_not_grow_with_comments(
         comments = _thread(article, authors, size)
         if reader:
             CommentVote.objects.bulk_create(
-                CommentVote(user=reader, comment=c, value=1) for c in comments[::4]
+                CommentVote(user=reader, comment=c, article=article, value=1) for c in comments[::4]
             )
         client.get(article.get_absolute_url())  # warm the sidebar and permission caches
         with CaptureQueriesContext(connection) as queries:
