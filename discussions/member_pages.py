@@ -181,7 +181,9 @@ def _read_together(request, article_id: int, user_id: int) -> list:
         (_state_query(connection.vendor), _state_values(article_id, user_id)),
     )
     with member_at_hand(user_id, member):
-        request.user.is_authenticated  # noqa: B018  (the backend reads the member now)
+        # The backends read and check the member now, as AuthenticationMiddleware's lazy user
+        # would; the rest of the request then reads the user itself, not through that proxy.
+        request.user = auth.get_user(request)
     return state
 
 
