@@ -1,10 +1,16 @@
 """The client's address: the one answer every limit, allauth and the view counting use."""
 
+import functools
 import ipaddress
 
 from django.conf import settings
 
+# Parsing an address costs more than the rest of finding it; the same few come again and again
+# (every report of a page's reader), and both functions depend on their argument alone.
+ADDRESSES_REMEMBERED = 4096
 
+
+@functools.lru_cache(maxsize=ADDRESSES_REMEMBERED)
 def _address(value: str) -> str | None:
     """The value as a normalised IP address, or None when it is not one."""
     try:
@@ -33,6 +39,7 @@ def client_ip(request) -> str:
     return _address(forwarded[-count]) or remote
 
 
+@functools.lru_cache(maxsize=ADDRESSES_REMEMBERED)
 def address_key(address: str) -> str:
     """What per-address limits count on: the address, or its /64 network for IPv6, since one
     household or phone gets a whole /64 and could otherwise step through addresses at will."""
