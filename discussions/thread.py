@@ -148,6 +148,11 @@ class RenderedThread:
     _plain: dict[bool, list[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # The HTML with those footers on every comment: what a member who wrote none of them and
+    # voted on none gets (most members, on most threads).
+    _plain_joined: dict[bool, SafeString] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def comment_ids(self) -> list[int]:
@@ -172,12 +177,20 @@ class RenderedThread:
                 any_member = Footer(viewer=_ANY_MEMBER, my_votes={}, closed=closed)
                 plain = self._plain[closed] = [any_member(*slot) for slot in self.footers]
             mine = footer.viewer_id
+            if not any(slot[1] == mine or slot[0] in my_votes for slot in self.footers):
+                joined = self._plain_joined.get(closed)
+                if joined is None:
+                    joined = self._plain_joined[closed] = self._joined(plain)
+                return joined
             footers = [
                 footer(*slot) if slot[1] == mine or slot[0] in my_votes else plain[index]
                 for index, slot in enumerate(self.footers)
             ]
         else:
             footers = [footer(*slot) for slot in self.footers]
+        return self._joined(footers)
+
+    def _joined(self, footers: list[str]) -> SafeString:
         chunks = [self.parts[0]]
         for html, part in zip(footers, self.parts[1:], strict=True):
             chunks.append(html)
