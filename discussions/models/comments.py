@@ -251,16 +251,22 @@ class CommentVoteQuerySet(models.QuerySet):
 
 
 class CommentVote(models.Model):
+    # No index of its own: the member's votes are found by (user, comment) and (user, article).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_votes"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comment_votes",
+        db_index=False,
     )
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
     # The comment's article, so that a member's votes in one discussion are found by the member
     # and the article (the article page asks on every member's visit), not by going through all
-    # their votes; a comment never moves to another article.
+    # their votes; a comment never moves to another article. Its votes go with the comment when an
+    # article is deleted (its comments cascade), so Django need not look them up by the article,
+    # which has no index of its own (the key is checked at the commit).
     article = models.ForeignKey(
         "articles.Article",
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_index=False,
         verbose_name=_("статья"),

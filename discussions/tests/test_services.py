@@ -395,3 +395,27 @@ def test_participants_and_replies_follow_every_change_of_visibility(
 def test_wilson_prefers_many_good_votes_over_few():
     assert wilson_lower_bound(0, 0) == 0
     assert wilson_lower_bound(50, 5) > wilson_lower_bound(3, 0) > wilson_lower_bound(3, 3)
+
+
+def test_an_article_deleted_takes_its_comments_votes_without_looking_them_up_by_article(
+    article, member, other_member, make_comment, django_assert_num_queries
+):
+    """A comment vote keeps its article for the member's page, but a deletion reaches the votes
+    through the comments (the article has no index on the votes of its own)."""
+    comment = make_comment(author=other_member)
+    services.cast_vote(user=member, target=comment, value=1)
+    vote = CommentVote.objects.get(comment=comment)
+    assert vote.article_id == article.pk, "the vote knows the comment's article"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        with transaction.atomic():
+            Article.objects.filter(pk=article.pk).delete()
+    assert not CommentVote.objects.filter(pk=vote.pk).exists()
+    by_article = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "discussions_commentvote" in q["sql"] and '"article_id" IN' in q["sql"]
+    ]
+    assert by_article == [], by_article
