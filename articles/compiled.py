@@ -14,6 +14,7 @@ anyway; queries whose best plan depends on their values (search) are never compi
 """
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,38 +214,33 @@ def objects_together(*queries: tuple[CompiledQuery, dict], using: str = "default
         for param in _params(each, values, using)
     ]
     with connection.wrap_database_errors, cursor(using) as found_rows:
-        found_rows.execute(_together_sql(compiled), params)
+        found_rows.execute(_together_sql(tuple(each.sql for each in compiled)), params)
         rows = found_rows.fetchall()
     if len(rows) != 1:
         raise ValueError("objects_together() takes queries that find one row at most")
-    found, start = [], 1  # after the row's first column, one's
+    # After the row's first column (one's), each query's: a column that is NULL when it found
+    # nothing, then the columns of its row.
+    row, start, found = rows[0], 1, []
     for each in compiled:
-        # each query's columns after a column of its own that is NULL when it found nothing
-        width = 1 + each.compiler.col_count
-        own = rows[0][start + 1 : start + width]
-        start += width
-        if rows[0][start - width] is None:
+        stop = start + 1 + each.compiler.col_count
+        if row[start] is None:
             found.append([])
         else:
+            own = row[start + 1 : stop]
             found.append(CompiledQuery._objects(each, _converted(each, [own]), using))
+        start = stop
     return found
 
 
-_together_sqls: dict[tuple, str] = {}
-
-
-def _together_sql(compiled: tuple[_Compiled, ...]) -> str:
-    """One row with the columns of each query's row, or NULLs where it found none."""
-    key = tuple(each.sql for each in compiled)
-    sql = _together_sqls.get(key)
-    if sql is None:
-        # the ORM's own statements, with their parameters left as placeholders
-        joins = " ".join(
-            f"LEFT JOIN LATERAL (SELECT TRUE AS found, q.* FROM ({each.sql}) q) q{index} ON TRUE"  # noqa: S608
-            for index, each in enumerate(compiled)
-        )
-        sql = _together_sqls[key] = f"SELECT * FROM (SELECT 1) one(one) {joins}"  # noqa: S608
-    return sql
+@functools.cache
+def _together_sql(sqls: tuple[str, ...]) -> str:
+    """One row with the columns of each statement's row, or NULLs where it found none."""
+    # the ORM's own statements, with their parameters left as placeholders
+    joins = " ".join(
+        f"LEFT JOIN LATERAL (SELECT TRUE AS found, q.* FROM ({sql}) q) q{index} ON TRUE"  # noqa: S608
+        for index, sql in enumerate(sqls)
+    )
+    return f"SELECT * FROM (SELECT 1) one(one) {joins}"  # noqa: S608
 
 
 def _slice_parameters(sql: str, params: list, stand_ins: dict) -> str:

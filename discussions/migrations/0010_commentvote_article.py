@@ -1,6 +1,7 @@
 """CommentVote.article, the comment's article, filled for the votes already cast, and an index
 by member and article: the article page finds a member's votes in its discussion through it
-instead of going through every vote they ever cast."""
+instead of going through every vote they ever cast. The member's own index goes: the unique
+(user, comment) one and (user, article) lead with them."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -27,7 +28,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 db_index=False,
                 null=True,
-                on_delete=django.db.models.deletion.CASCADE,
+                on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
                 to="articles.article",
                 verbose_name="статья",
@@ -39,10 +40,20 @@ class Migration(migrations.Migration):
             name="article",
             field=models.ForeignKey(
                 db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
+                on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
                 to="articles.article",
                 verbose_name="статья",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="commentvote",
+            name="user",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comment_votes",
+                to=settings.AUTH_USER_MODEL,
             ),
         ),
         migrations.AddIndex(
